@@ -90,7 +90,7 @@ export function expect(actual: unknown): Expectation {
   };
 }
 
-function inputAt<I>(contract: Contract<I, unknown>, index: number): I {
+function inputAt<I, O>(contract: Contract<I, O>, index: number): I {
   const inputs = contract.inputs;
   if (inputs.kind === 'indexed') {
     if (!Number.isSafeInteger(index) || index < 0 || index >= inputs.count) {
