@@ -421,6 +421,7 @@
     let mcus = 0;
     let gas = 0;
     let maxGas = 0;
+    let minGas = -1;
     let bytes = 0;
     let done = false;
     let iterator = null;
@@ -490,6 +491,7 @@
       const used = left < 0 ? gasPerMcu : gasPerMcu - left;
       gas += used;
       if (used > maxGas) maxGas = used;
+      if (minGas < 0 || used < minGas) minGas = used;
       mcus++;
       if (text !== undefined) {
         bytes += text.length + 16;
@@ -498,7 +500,7 @@
       }
     }
     if (k.indexed && end >= k.count) done = true;
-    return `{"mcus":${mcus},"gas":${gas},"maxGas":${maxGas},"results":[${results}],"errors":[${errors}],"errorCount":${errorCount},"done":${done}}`;
+    return `{"mcus":${mcus},"gas":${gas},"maxGas":${maxGas},"minGas":${minGas < 0 ? 0 : minGas},"results":[${results}],"errors":[${errors}],"errorCount":${errorCount},"done":${done}}`;
   };
 
   const toEntries = (pairs) => {

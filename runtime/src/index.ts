@@ -17,3 +17,14 @@ export {
   Sandbox,
   type TestOutcome,
 } from './host/sandbox.js';
+export { defaultBatchSize, type FailedBatch, type JobProgress, type JobReport, type RunJobOptions, runJob } from './host/job.js';
+export {
+  type ProjectRunReport,
+  type ProjectTestReport,
+  runProject,
+  scaffoldProject,
+  type TrialReport,
+  testProject,
+  trialRun,
+  writeBuild,
+} from './host/tasks.js';

@@ -202,7 +202,7 @@ export function defineContract<I, O>(definition: ContractDefinition<I, O>): Cont
     price: priceText(d.price),
     limits,
     inputs,
-    mcu: (input: I) => mcu(input),
+    mcu: (input: I) => mcu.call(d, input),
     union: d.union ? d.union.bind(d) : defaultUnion,
     validate: d.validate ? d.validate.bind(d) : defaultValidate,
     render: d.render ? d.render.bind(d) : null,

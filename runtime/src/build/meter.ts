@@ -96,9 +96,25 @@ export function meterBundle(source: string): MeterReport {
     const body = fn.body as AnyNode;
     const plain = fn.generator !== true && fn.async !== true;
     if (body.type !== 'BlockStatement') {
-      // A concise arrow body becomes a block that returns it.
-      s.appendRight(body.start, plain ? `{ ${ENTER} return (` : `{ ${CHARGE} return (`);
-      s.prependLeft(body.end, plain ? `); ${LEAVE} }` : '); }');
+      // A concise arrow body becomes a block that returns it. The body may be wrapped in
+      // parentheses (`=> ({ … })`) that acorn leaves out of its range: edit outside them.
+      let start = body.start;
+      let end = body.end;
+      let parens = 0;
+      for (let i = start - 1; i >= fn.start; i--) {
+        const ch = source[i] as string;
+        if (ch === '(') {
+          parens++;
+          start = i;
+        } else if (!/\s/.test(ch)) break;
+      }
+      for (let closed = 0; closed < parens && end < source.length; end++) {
+        const ch = source[end] as string;
+        if (ch === ')') closed++;
+        else if (!/\s/.test(ch)) throw new RuntimeError('RT_BUILD_PARSE', 'unexpected text around an arrow function body', 'this is a bug in the metering transform; please report it');
+      }
+      s.appendRight(start, plain ? `{ ${ENTER} return ` : `{ ${CHARGE} return `);
+      s.prependLeft(end, plain ? `; ${LEAVE} }` : '; }');
       return;
     }
     const statements = body.body as AnyNode[];

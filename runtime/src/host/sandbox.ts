@@ -39,6 +39,7 @@ export interface BatchResult {
   readonly mcus: number;
   readonly gas: number;
   readonly maxGas: number;
+  readonly minGas: number;
   readonly resultsJson: string;
   readonly results: ReadonlyArray<readonly [number, unknown]>;
   readonly errors: readonly McuError[];

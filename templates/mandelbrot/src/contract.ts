@@ -34,8 +34,8 @@ export default defineContract({
   },
   inputs: {
     count: WIDTH * HEIGHT,
-    // Row by row from the top-left corner (-2 + 1i). Dividing by the exact power of ten (instead of
-    // multiplying by a rounded step) gives the closest double to each grid point.
+    // Row by row from the top-left corner (-2 + 1i). Dividing by the exact power of ten rounds
+    // less than multiplying by a rounded step (3 / 10 is 0.3, but 3 * 0.1 is 0.30000000000000004).
     at: (i: number): Point => ({
       re: -2 + (i % WIDTH) / SCALE,
       im: 1 - Math.floor(i / WIDTH) / SCALE,
