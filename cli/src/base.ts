@@ -15,13 +15,23 @@ export interface ShownError {
 export function showError(error: unknown): ShownError & { stack?: string } {
   if (error instanceof CliError) return { code: error.code, message: error.message, hint: error.hint, exit: error.exit };
   if (error instanceof RuntimeError) {
-    const exit = error.environment ? EXIT.environment : error.code.startsWith('RT_BUILD') || ['RT_NO_PROJECT', 'RT_BAD_PROJECT', 'RT_DIR_NOT_EMPTY', 'RT_BAD_RANGE', 'RT_RANGE_REQUIRED'].includes(error.code) ? EXIT.badInput : EXIT.contractFailed;
+    const exit = error.environment
+      ? EXIT.environment
+      : error.code.startsWith('RT_BUILD') ||
+          ['RT_NO_PROJECT', 'RT_BAD_PROJECT', 'RT_DIR_NOT_EMPTY', 'RT_BAD_RANGE', 'RT_RANGE_REQUIRED'].includes(error.code)
+        ? EXIT.badInput
+        : EXIT.contractFailed;
     return { code: error.code, message: error.message, hint: error.hint, exit };
   }
   if (error instanceof SpecError) return { code: error.code, message: error.message, hint: error.hint, exit: EXIT.badInput };
   const e = error as Error & { oclif?: { exit?: number } };
   if (e?.oclif?.exit !== undefined) {
-    return { code: 'CLI_USAGE', message: e.message, hint: 'see `zi help` or `zi <command> --help`', exit: e.oclif.exit === 0 ? 0 : EXIT.usage };
+    return {
+      code: 'CLI_USAGE',
+      message: e.message,
+      hint: 'see `zi help` or `zi <command> --help`',
+      exit: e.oclif.exit === 0 ? 0 : EXIT.usage,
+    };
   }
   return {
     code: 'ZI_INTERNAL',

@@ -12,25 +12,20 @@
 //   render(argsJson)   -> {"output":…} | {"error":…}
 //   tests(argsJson)    -> {"results":[{"name","ok","message"?,"gas"}…]}
 (() => {
-  'use strict';
-
   // --- originals, captured before anything is wrapped or frozen --------------------------------
   const jsonParse = JSON.parse;
   const jsonStringify = JSON.stringify;
-  const { apply, construct, ownKeys, defineProperty } = Reflect;
-  const { freeze, getPrototypeOf, getOwnPropertyDescriptor, getOwnPropertyNames } = Object;
+  const { apply, ownKeys, defineProperty } = Reflect;
+  const { freeze, getPrototypeOf, getOwnPropertyDescriptor } = Object;
   const isArray = Array.isArray;
   const ObjectProto = Object.prototype;
   const OrigInt32Array = Int32Array;
   const OrigUint8Array = Uint8Array;
   const OrigSet = Set;
-  const OrigMap = Map;
   const setHas = Set.prototype.has;
   const setAdd = Set.prototype.add;
   const setDelete = Set.prototype.delete;
   const strSlice = String.prototype.slice;
-  const strCharCodeAt = String.prototype.charCodeAt;
-  const fromCharCode = String.fromCharCode;
   const mathFloor = Math.floor;
   const mathMin = Math.min;
   const mathLog2 = Math.log2;
@@ -56,7 +51,8 @@
   const oog = () => fatal('RT_OUT_OF_GAS', 'ran out of gas');
   const deep = () => fatal('RT_CALL_DEPTH', 'call depth above the limit of the metering transform');
   const charge = (n) => {
-    if ((G.g -= n) < 0) oog();
+    G.g -= n;
+    if (G.g < 0) oog();
   };
   const sizeOf = (x) => (typeof x === 'number' && x > 0 ? x : typeof x === 'string' || isArray(x) ? x.length : 0);
   const linear = (n) => 1 + mathFloor(n / 16);
@@ -89,30 +85,75 @@
     return n < 2 ? 1 : linear(n * mathLog2(n));
   };
 
-  for (const name of ['fill', 'join', 'indexOf', 'lastIndexOf', 'includes', 'reverse', 'slice', 'splice', 'flat', 'copyWithin', 'toReversed', 'toSpliced', 'with']) {
+  for (const name of [
+    'fill',
+    'join',
+    'indexOf',
+    'lastIndexOf',
+    'includes',
+    'reverse',
+    'slice',
+    'splice',
+    'flat',
+    'copyWithin',
+    'toReversed',
+    'toSpliced',
+    'with',
+  ]) {
     wrapMethod(Array.prototype, name, selfLinear);
   }
   wrapMethod(Array.prototype, 'concat', selfAndArgs);
   wrapMethod(Array.prototype, 'sort', nLogN);
   wrapMethod(Array.prototype, 'toSorted', nLogN);
   const TypedArrayProto = getPrototypeOf(Int8Array.prototype);
-  for (const name of ['fill', 'join', 'indexOf', 'lastIndexOf', 'includes', 'reverse', 'slice', 'set', 'copyWithin', 'toReversed', 'with']) {
+  for (const name of [
+    'fill',
+    'join',
+    'indexOf',
+    'lastIndexOf',
+    'includes',
+    'reverse',
+    'slice',
+    'set',
+    'copyWithin',
+    'toReversed',
+    'with',
+  ]) {
     wrapMethod(TypedArrayProto, name, selfAndArgs);
   }
   wrapMethod(TypedArrayProto, 'sort', nLogN);
   wrapMethod(TypedArrayProto, 'toSorted', nLogN);
-  for (const name of ['split', 'replace', 'replaceAll', 'indexOf', 'lastIndexOf', 'includes', 'normalize', 'toUpperCase', 'toLowerCase', 'match', 'matchAll', 'search', 'concat', 'startsWith', 'endsWith', 'trim']) {
+  for (const name of [
+    'split',
+    'replace',
+    'replaceAll',
+    'indexOf',
+    'lastIndexOf',
+    'includes',
+    'normalize',
+    'toUpperCase',
+    'toLowerCase',
+    'match',
+    'matchAll',
+    'search',
+    'concat',
+    'startsWith',
+    'endsWith',
+    'trim',
+  ]) {
     wrapMethod(String.prototype, name, selfAndArgs);
   }
-  wrapMethod(String.prototype, 'repeat', (self, args) => linear(lengthOf(self) * (typeof args[0] === 'number' && args[0] > 0 ? args[0] : 0)));
-  wrapMethod(String.prototype, 'padStart', (self, args) => linear(sizeOf(args[0])));
-  wrapMethod(String.prototype, 'padEnd', (self, args) => linear(sizeOf(args[0])));
+  wrapMethod(String.prototype, 'repeat', (self, args) =>
+    linear(lengthOf(self) * (typeof args[0] === 'number' && args[0] > 0 ? args[0] : 0)),
+  );
+  wrapMethod(String.prototype, 'padStart', (_self, args) => linear(sizeOf(args[0])));
+  wrapMethod(String.prototype, 'padEnd', (_self, args) => linear(sizeOf(args[0])));
   for (const name of ['exec', 'test', Symbol.replace, Symbol.split, Symbol.match, Symbol.matchAll, Symbol.search]) {
-    wrapMethod(RegExp.prototype, name, (self, args) => linear(sizeOf(args[0]) * 4));
+    wrapMethod(RegExp.prototype, name, (_self, args) => linear(sizeOf(args[0]) * 4));
   }
-  wrapMethod(String, 'fromCharCode', (self, args) => linear(args.length));
-  wrapMethod(String, 'fromCodePoint', (self, args) => linear(args.length));
-  wrapMethod(JSON, 'parse', (self, args) => linear(sizeOf(args[0])));
+  wrapMethod(String, 'fromCharCode', (_self, args) => linear(args.length));
+  wrapMethod(String, 'fromCodePoint', (_self, args) => linear(args.length));
+  wrapMethod(JSON, 'parse', (_self, args) => linear(sizeOf(args[0])));
   wrapMethod(JSON, 'stringify', null, resultLinear);
   for (const name of ['keys', 'values', 'entries', 'getOwnPropertyNames', 'assign', 'fromEntries']) {
     wrapMethod(Object, name, null, resultLinear);
@@ -121,8 +162,8 @@
   // Constructors are not wrapped: replacing them would disable V8's species fast paths for every
   // array operation. A large `new Array(n)` is a lazy, sparse array; what walks it is charged above,
   // and typed-array and ArrayBuffer memory is bounded by the isolate's allocator (a RangeError).
-  wrapMethod(Array, 'from', (self, args) => linear(sizeOf(args[0]) || lengthOf(args[0])));
-  wrapMethod(Array, 'of', (self, args) => linear(args.length));
+  wrapMethod(Array, 'from', (_self, args) => linear(sizeOf(args[0]) || lengthOf(args[0])));
+  wrapMethod(Array, 'of', (_self, args) => linear(args.length));
 
   // --- remove what breaks determinism or escapes the meter ---------------------------------------
   const unavailable = (what, instead) => {
@@ -131,7 +172,17 @@
     };
     return f;
   };
-  for (const name of ['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry', 'Intl', 'Date', 'console']) {
+  for (const name of [
+    'eval',
+    'WebAssembly',
+    'SharedArrayBuffer',
+    'Atomics',
+    'WeakRef',
+    'FinalizationRegistry',
+    'Intl',
+    'Date',
+    'console',
+  ]) {
     delete globalThis[name];
   }
   defineProperty(Math, 'random', { value: unavailable('Math.random', 'use createPrng(seed) from @zi/sdk') });
@@ -199,7 +250,8 @@
       const b = i + 1 < n ? bytes[i + 1] : 0;
       const c = i + 2 < n ? bytes[i + 2] : 0;
       const t = (a << 16) | (b << 8) | c;
-      out += BASE64[(t >> 18) & 63] + BASE64[(t >> 12) & 63] + (i + 1 < n ? BASE64[(t >> 6) & 63] : '=') + (i + 2 < n ? BASE64[t & 63] : '=');
+      out +=
+        BASE64[(t >> 18) & 63] + BASE64[(t >> 12) & 63] + (i + 1 < n ? BASE64[(t >> 6) & 63] : '=') + (i + 2 < n ? BASE64[t & 63] : '=');
     }
     return out;
   };
@@ -254,7 +306,9 @@
           out = `{"$bytes":"${base64(bytes)}"}`;
         } else {
           if (proto !== ObjectProto && proto !== null) {
-            throw new EncodeError(`an object that is not plain at ${path} (a class instance, Map, Set, Promise or typed array); return arrays and plain objects`);
+            throw new EncodeError(
+              `an object that is not plain at ${path} (a class instance, Map, Set, Promise or typed array); return arrays and plain objects`,
+            );
           }
           out = '{';
           let first = true;
@@ -380,11 +434,16 @@
         if (typeof contract.mcu !== 'function' || typeof contract.union !== 'function' || typeof contract.validate !== 'function') {
           return errorJson('RT_NOT_A_CONTRACT', 'the contract lacks mcu, union or validate');
         }
-        if (contract.indexed ? typeof contract.at !== 'function' || !numIsSafeInteger(contract.count) : typeof contract.generate !== 'function') {
+        if (
+          contract.indexed
+            ? typeof contract.at !== 'function' || !numIsSafeInteger(contract.count)
+            : typeof contract.generate !== 'function'
+        ) {
           return errorJson('RT_NOT_A_CONTRACT', 'the contract has no usable input space');
         }
         for (const key of ['gasPerMcu', 'gasPerValidate', 'gasPerUnion', 'gasPerRender']) {
-          if (!numIsSafeInteger(contract.limits[key]) || contract.limits[key] < 1) return errorJson('RT_NOT_A_CONTRACT', `limits.${key} is not a positive integer`);
+          if (!numIsSafeInteger(contract.limits[key]) || contract.limits[key] < 1)
+            return errorJson('RT_NOT_A_CONTRACT', `limits.${key} is not a positive integer`);
         }
       }
       if (tests !== undefined) {
@@ -495,7 +554,11 @@
       mcus++;
       if (text !== undefined) {
         bytes += text.length + 16;
-        if (bytes > maxBytes) return errorJson('RT_RESULT_TOO_LARGE', `the results of this batch exceed ${maxBytes} bytes (at index ${i}); use smaller batches or smaller outputs`);
+        if (bytes > maxBytes)
+          return errorJson(
+            'RT_RESULT_TOO_LARGE',
+            `the results of this batch exceed ${maxBytes} bytes (at index ${i}); use smaller batches or smaller outputs`,
+          );
         results += `${results === '' ? '' : ','}[${i},${text}]`;
       }
     }
@@ -517,9 +580,11 @@
       if (e === null || typeof e !== 'object') throw new EncodeError(`${path}[${i}] is not { index, output }`);
       const indexDesc = getOwnPropertyDescriptor(e, 'index');
       const outputDesc = getOwnPropertyDescriptor(e, 'output');
-      if (!indexDesc || !('value' in indexDesc) || !outputDesc || !('value' in outputDesc)) throw new EncodeError(`${path}[${i}] is not { index, output }`);
+      if (!indexDesc || !('value' in indexDesc) || !outputDesc || !('value' in outputDesc))
+        throw new EncodeError(`${path}[${i}] is not { index, output }`);
       const index = indexDesc.value;
-      if (!numIsSafeInteger(index) || index <= last) throw new EncodeError(`${path}[${i}].index is not an integer above the previous index`);
+      if (!numIsSafeInteger(index) || index <= last)
+        throw new EncodeError(`${path}[${i}].index is not an integer above the previous index`);
       last = index;
       out += `${i === 0 ? '' : ','}[${index},${encode(outputDesc.value, false)}]`;
     }

@@ -1,7 +1,8 @@
-export { bundleContract, ESBUILD_VERSION } from './build/bundle.js';
 export { type BuiltContract, buildContract, buildTestBundle, bundleAndMeter, MANIFEST_FORMAT, type Manifest } from './build/build.js';
+export { bundleContract, ESBUILD_VERSION } from './build/bundle.js';
 export { CALL_DEPTH_LIMIT, METER_VERSION, type MeterReport, meterBundle } from './build/meter.js';
 export { RuntimeError } from './errors.js';
+export { defaultBatchSize, type FailedBatch, type JobProgress, type JobReport, type RunJobOptions, runJob } from './host/job.js';
 export { encodePng } from './host/png.js';
 export { SandboxPool, type SandboxPoolOptions, WORKER_EXEC_ARGV } from './host/pool.js';
 export { findTestFiles, type Project, readProject } from './host/project.js';
@@ -17,7 +18,6 @@ export {
   Sandbox,
   type TestOutcome,
 } from './host/sandbox.js';
-export { defaultBatchSize, type FailedBatch, type JobProgress, type JobReport, type RunJobOptions, runJob } from './host/job.js';
 export {
   type ProjectRunReport,
   type ProjectTestReport,

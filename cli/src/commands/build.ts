@@ -6,7 +6,8 @@ import { int } from '../format.js';
 
 export default class Build extends BaseCommand {
   static override summary = 'Bundle and meter the contract; print its CID';
-  static override description = 'Writes .zi/build/<name>.js (the metered bundle every solver runs, byte for byte) and .zi/build/manifest.json.';
+  static override description =
+    'Writes .zi/build/<name>.js (the metered bundle every solver runs, byte for byte) and .zi/build/manifest.json.';
   static override examples = ['<%= config.bin %> build', '<%= config.bin %> build --dir ../my-job --json'];
   static override flags = { dir: Flags.string({ char: 'd', description: 'project folder', default: '.' }) };
 

@@ -5,12 +5,13 @@ import { Flags } from '@oclif/core';
 import { scaffoldProject } from '@zi/runtime';
 import { templateDir } from '@zi/templates';
 import { BaseCommand } from '../base.js';
-import { runWithProgress } from './run.js';
 import { sdkPackageDir } from './init.js';
+import { runWithProgress } from './run.js';
 
 export default class Demo extends BaseCommand {
   static override summary = 'See Zi work: scaffold the Mandelbrot job and run it';
-  static override description = 'Creates the mandelbrot project in a temporary folder, runs every MCU in the metered sandbox on every core, validates, unions and writes the picture.';
+  static override description =
+    'Creates the mandelbrot project in a temporary folder, runs every MCU in the metered sandbox on every core, validates, unions and writes the picture.';
   static override examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --out mandelbrot.png'];
   static override flags = {
     out: Flags.string({ char: 'o', description: 'also copy the picture here' }),

@@ -27,7 +27,11 @@ export default class Init extends BaseCommand {
     if (!(templateNames as readonly string[]).includes(flags.template)) {
       throw new CliError('CLI_UNKNOWN_TEMPLATE', `there is no template "${flags.template}"`, `choose one of: ${templateNames.join(', ')}`);
     }
-    const { dir, files } = await scaffoldProject({ templateDir: templateDir(flags.template), targetDir: args.dir, sdkDir: sdkPackageDir() });
+    const { dir, files } = await scaffoldProject({
+      templateDir: templateDir(flags.template),
+      targetDir: args.dir,
+      sdkDir: sdkPackageDir(),
+    });
     this.say(`Created ${dir} from the ${flags.template} template:`);
     for (const f of files) this.say(`  ${f}`);
     this.say('');

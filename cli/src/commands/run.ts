@@ -11,7 +11,12 @@ export function parseRange(text: string): { from: number; to: number } {
   const from = m ? Number(m[1]) : Number.NaN;
   const to = m ? Number(m[2]) : Number.NaN;
   if (!m || !Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) {
-    throw new CliError('CLI_BAD_RANGE', `"${text}" is not a range`, 'write start..end with end exclusive, e.g. --range 0..1000', EXIT.usage);
+    throw new CliError(
+      'CLI_BAD_RANGE',
+      `"${text}" is not a range`,
+      'write start..end with end exclusive, e.g. --range 0..1000',
+      EXIT.usage,
+    );
   }
   return { from, to };
 }
@@ -40,10 +45,15 @@ export async function runWithProgress(
   const { job, built } = report;
   const say = (line = '') => (options.quiet ? undefined : cmd.say(line));
   say(`Ran ${built.manifest.name}@${built.manifest.version} over ${job.from}..${job.to} on ${pool.size} workers`);
-  say(`  MCUs       ${int(job.mcus)} in ${(job.elapsedMs / 1000).toFixed(1)} s (${int((job.mcus / job.elapsedMs) * 1000)} MCU/s), ${job.batches} batches`);
+  say(
+    `  MCUs       ${int(job.mcus)} in ${(job.elapsedMs / 1000).toFixed(1)} s (${int((job.mcus / job.elapsedMs) * 1000)} MCU/s), ${job.batches} batches`,
+  );
   say(`  gas        ${int(job.gas)} (per MCU min ${int(job.minGas)}, max ${int(job.maxGas)})`);
   say(`  results    ${int(job.resultCount)} -> ${report.resultsPath}`);
-  if (job.validation) say(`  validate   ${job.validation.rejected.length === 0 ? `ok (${job.validation.batches} batches sampled)` : `${job.validation.rejected.length} batches REJECTED`}`);
+  if (job.validation)
+    say(
+      `  validate   ${job.validation.rejected.length === 0 ? `ok (${job.validation.batches} batches sampled)` : `${job.validation.rejected.length} batches REJECTED`}`,
+    );
   if (report.renderPath) say(`  render     ${report.renderPath}`);
   if (job.errorCount > 0) {
     say(`  failing MCUs ${job.errorCount}:`);
@@ -57,7 +67,8 @@ export async function runWithProgress(
 
 export default class Run extends BaseCommand {
   static override summary = 'Run the whole job locally on every core';
-  static override description = 'Builds the contract, runs every MCU (or --range) in the sandbox pool with a progress bar, validates each batch, unions the results and renders them.';
+  static override description =
+    'Builds the contract, runs every MCU (or --range) in the sandbox pool with a progress bar, validates each batch, unions the results and renders them.';
   static override examples = ['<%= config.bin %> run', '<%= config.bin %> run --range 0..1000', '<%= config.bin %> run --workers 1 --json'];
   static override flags = {
     dir: Flags.string({ char: 'd', description: 'project folder', default: '.' }),

@@ -26,13 +26,19 @@ export default class Test extends BaseCommand {
     for (const t of tests) this.say(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.name}${t.ok ? '' : `\n       ${t.code}: ${t.message}`}`);
     this.say('');
     this.say(`Trial of ${built.manifest.name}@${built.manifest.version} (${built.manifest.cid}):`);
-    this.say(`  MCUs         ${int(trial.mcus)} in ${int(trial.elapsedMs)} ms: ${int(trial.mcusPerSecond)} MCU/s on ${this.argv.includes('--json') ? '' : ''}this machine`);
-    this.say(`  gas per MCU  min ${int(trial.gas.min)}  avg ${int(trial.gas.avg)}  max ${int(trial.gas.max)}  (limit ${int(trial.gas.limit)})`);
+    this.say(
+      `  MCUs         ${int(trial.mcus)} in ${int(trial.elapsedMs)} ms: ${int(trial.mcusPerSecond)} MCU/s on ${this.argv.includes('--json') ? '' : ''}this machine`,
+    );
+    this.say(
+      `  gas per MCU  min ${int(trial.gas.min)}  avg ${int(trial.gas.avg)}  max ${int(trial.gas.max)}  (limit ${int(trial.gas.limit)})`,
+    );
     this.say(`  union        ${trial.unionOk ? 'ok' : 'FAILED'}`);
     this.say(`  validate     ${trial.validation.ok ? 'ok' : `REJECTED: ${trial.validation.reason}`}`);
     const e = trial.estimate;
     if (e.inputCount !== null && e.costLi !== null) {
-      this.say(`  whole job    ${int(e.inputCount)} MCUs, ${formatAmount(e.costLi)} at ${formatAmount(built.info.price)} per MCU, ~${int(e.gas ?? 0)} gas, ~${int(e.seconds ?? 0)} s here`);
+      this.say(
+        `  whole job    ${int(e.inputCount)} MCUs, ${formatAmount(e.costLi)} at ${formatAmount(built.info.price)} per MCU, ~${int(e.gas ?? 0)} gas, ~${int(e.seconds ?? 0)} s here`,
+      );
     }
     if (trial.errorCount > 0) {
       this.say(`  failing MCUs ${trial.errorCount}:`);

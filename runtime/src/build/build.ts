@@ -82,7 +82,9 @@ export async function buildContract(options: { projectDir: string; entry: string
  */
 export async function buildTestBundle(options: { projectDir: string; testFiles: readonly string[] }): Promise<Bundle> {
   if (options.testFiles.length === 0) throw new RangeError('buildTestBundle: no test files');
-  const imports = options.testFiles.map((f) => `import ${JSON.stringify(f.startsWith('.') || f.startsWith('/') ? f : `./${f}`)};`).join('\n');
+  const imports = options.testFiles
+    .map((f) => `import ${JSON.stringify(f.startsWith('.') || f.startsWith('/') ? f : `./${f}`)};`)
+    .join('\n');
   const stdin = `${imports}\nexport { tests } from '@zi/sdk/testing';\n`;
   try {
     return await bundleAndMeter({ projectDir: options.projectDir, stdin });

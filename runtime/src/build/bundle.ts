@@ -40,7 +40,10 @@ const virtualSdk: esbuild.Plugin = {
   name: 'zi-sdk',
   setup(build) {
     build.onResolve({ filter: /^@zi\/sdk(\/testing)?$/ }, (args) => ({ path: `/${SDK_ENTRIES[args.path]}`, namespace: 'zi-sdk' }));
-    build.onResolve({ filter: /^\./, namespace: 'zi-sdk' }, (args) => ({ path: posix.join(posix.dirname(args.importer), args.path), namespace: 'zi-sdk' }));
+    build.onResolve({ filter: /^\./, namespace: 'zi-sdk' }, (args) => ({
+      path: posix.join(posix.dirname(args.importer), args.path),
+      namespace: 'zi-sdk',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'zi-sdk' }, async (args) => ({
       contents: await readFile(join(SDK_DIST, args.path), 'utf8'),
       loader: 'js',
@@ -97,12 +100,21 @@ export async function bundleContract(options: { entry?: string; stdin?: string; 
     const all = failure.errors.map((m) => `${where(m)}: ${m.text}`).join('\n');
     if (first.detail === 'node-builtin' || failure.errors.some((m) => m.detail === 'node-builtin')) {
       const m = failure.errors.find((e) => e.detail === 'node-builtin') ?? first;
-      throw new RuntimeError('RT_BUILD_NODE_BUILTIN', `${where(m)}: ${m.text}`, 'remove the import; compute with plain JavaScript, and pass data in through the input space', {
-        details: { errors: all },
-      });
+      throw new RuntimeError(
+        'RT_BUILD_NODE_BUILTIN',
+        `${where(m)}: ${m.text}`,
+        'remove the import; compute with plain JavaScript, and pass data in through the input space',
+        {
+          details: { errors: all },
+        },
+      );
     }
     if (/Could not resolve/.test(first.text)) {
-      throw new RuntimeError('RT_BUILD_UNRESOLVED', all, 'check the import path, or install the package in the project (npm install <name>)');
+      throw new RuntimeError(
+        'RT_BUILD_UNRESOLVED',
+        all,
+        'check the import path, or install the package in the project (npm install <name>)',
+      );
     }
     throw new RuntimeError('RT_BUILD_FAILED', all, 'fix the error in the contract source and build again');
   }

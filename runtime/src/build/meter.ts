@@ -46,13 +46,18 @@ function forbidden(source: string, node: Node, what: string, why: string): never
   const before = source.slice(0, node.start);
   const line = before.split('\n').length;
   const column = node.start - before.lastIndexOf('\n');
-  throw new RuntimeError('RT_BUILD_FORBIDDEN', `the bundle uses ${what} at line ${line}, column ${column} of the bundle: ${why}`, 'remove it from the contract and its dependencies; contracts run pure, metered JavaScript', {
-    details: { what, line, column },
-  });
+  throw new RuntimeError(
+    'RT_BUILD_FORBIDDEN',
+    `the bundle uses ${what} at line ${line}, column ${column} of the bundle: ${why}`,
+    'remove it from the contract and its dependencies; contracts run pure, metered JavaScript',
+    {
+      details: { what, line, column },
+    },
+  );
 }
 
 /** True when `node` (an Identifier) is a reference or binding, not a property name or label. */
-function isVariable(node: AnyNode, parent: AnyNode | null, key: string): boolean {
+function isVariable(_node: AnyNode, parent: AnyNode | null, key: string): boolean {
   if (parent === null) return true;
   switch (parent.type) {
     case 'MemberExpression':
@@ -84,7 +89,11 @@ export function meterBundle(source: string): MeterReport {
   try {
     ast = parse(source, { ecmaVersion: 2022, sourceType: 'script', locations: false }) as unknown as AnyNode;
   } catch (error) {
-    throw new RuntimeError('RT_BUILD_PARSE', `the bundle does not parse as an ES2022 script: ${(error as Error).message}`, 'this is a bug in the build; please report it with the contract');
+    throw new RuntimeError(
+      'RT_BUILD_PARSE',
+      `the bundle does not parse as an ES2022 script: ${(error as Error).message}`,
+      'this is a bug in the build; please report it with the contract',
+    );
   }
   const s = new MagicString(source);
   let functions = 0;
@@ -111,7 +120,12 @@ export function meterBundle(source: string): MeterReport {
       for (let closed = 0; closed < parens && end < source.length; end++) {
         const ch = source[end] as string;
         if (ch === ')') closed++;
-        else if (!/\s/.test(ch)) throw new RuntimeError('RT_BUILD_PARSE', 'unexpected text around an arrow function body', 'this is a bug in the metering transform; please report it');
+        else if (!/\s/.test(ch))
+          throw new RuntimeError(
+            'RT_BUILD_PARSE',
+            'unexpected text around an arrow function body',
+            'this is a bug in the metering transform; please report it',
+          );
       }
       s.appendRight(start, plain ? `{ ${ENTER} return ` : `{ ${CHARGE} return `);
       s.prependLeft(end, plain ? `; ${LEAVE} }` : '; }');

@@ -38,7 +38,10 @@ export interface JobReport {
   readonly errors: readonly McuError[];
   readonly errorCount: number;
   readonly failedBatches: readonly FailedBatch[];
-  readonly validation: { readonly batches: number; readonly rejected: ReadonlyArray<{ readonly from: number; readonly count: number; readonly reason: string }> } | null;
+  readonly validation: {
+    readonly batches: number;
+    readonly rejected: ReadonlyArray<{ readonly from: number; readonly count: number; readonly reason: string }>;
+  } | null;
 }
 
 export interface RunJobOptions {
@@ -75,10 +78,18 @@ export async function runJob(sandbox: Sandbox, options: RunJobOptions = {}): Pro
   const count = info.inputs.count;
   const to = options.to ?? count;
   if (to === null) {
-    throw new RuntimeError('RT_RANGE_REQUIRED', 'the input space is a generator with no known end', 'pass an end index, e.g. --range 0..100000');
+    throw new RuntimeError(
+      'RT_RANGE_REQUIRED',
+      'the input space is a generator with no known end',
+      'pass an end index, e.g. --range 0..100000',
+    );
   }
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from || (count !== null && to > count)) {
-    throw new RuntimeError('RT_BAD_RANGE', `range ${from}..${to} is not inside the input space [0, ${count ?? '∞'})`, `give a range within 0..${count ?? 'N'}`);
+    throw new RuntimeError(
+      'RT_BAD_RANGE',
+      `range ${from}..${to} is not inside the input space [0, ${count ?? '∞'})`,
+      `give a range within 0..${count ?? 'N'}`,
+    );
   }
   const total = to - from;
   const workers = sandbox.pool.size;
@@ -104,7 +115,15 @@ export async function runJob(sandbox: Sandbox, options: RunJobOptions = {}): Pro
   const report = (): void => {
     const elapsedMs = performance.now() - started;
     const rate = elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
-    options.onProgress?.({ done, total, gas, elapsedMs, mcusPerSecond: rate, etaMs: rate > 0 ? ((total - done) / rate) * 1000 : null, errors: errorCount });
+    options.onProgress?.({
+      done,
+      total,
+      gas,
+      elapsedMs,
+      mcusPerSecond: rate,
+      etaMs: rate > 0 ? ((total - done) / rate) * 1000 : null,
+      errors: errorCount,
+    });
   };
 
   const runOne = async (slot: number): Promise<void> => {
@@ -128,7 +147,12 @@ export async function runJob(sandbox: Sandbox, options: RunJobOptions = {}): Pro
     errorCount += batch.errorCount;
     for (const e of batch.errors) if (errors.length < MAX_ERRORS) errors.push(e);
     if (validate && batch.mcus > 0) {
-      const verdict: BatchVerdict = await sandbox.validate({ from: a, count: batch.mcus, resultsJson: batch.resultsJson, seed: randomBytes(16).toString('hex') });
+      const verdict: BatchVerdict = await sandbox.validate({
+        from: a,
+        count: batch.mcus,
+        resultsJson: batch.resultsJson,
+        seed: randomBytes(16).toString('hex'),
+      });
       if (!verdict.ok) rejected.push({ from: a, count: n, reason: verdict.reason ?? 'rejected' });
     }
     done += n;

@@ -32,7 +32,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
  * writeFileSync('out.png', encodePng(2, 1, new Uint8Array([255,0,0,255, 0,0,255,255])));
  */
 export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new RangeError(`encodePng: bad size ${width}x${height}`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new RangeError(`encodePng: bad size ${width}x${height}`);
   if (rgba.length !== width * height * 4) throw new RangeError(`encodePng: rgba has ${rgba.length} bytes, expected ${width * height * 4}`);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);

@@ -73,7 +73,12 @@ class Worker {
     if (!line) return null;
     try {
       const info = JSON.parse(line.slice(CATASTROPHIC_LINE.length)) as { message: string; index: number; phase: string };
-      return { code: 'RT_WORKER_CRASHED', message: `V8 lost control of the sandbox: ${info.message}`, index: info.index, phase: info.phase };
+      return {
+        code: 'RT_WORKER_CRASHED',
+        message: `V8 lost control of the sandbox: ${info.message}`,
+        index: info.index,
+        phase: info.phase,
+      };
     } catch {
       return null;
     }
@@ -102,7 +107,8 @@ export class SandboxPool {
 
   constructor(options: SandboxPoolOptions = {}) {
     const size = options.size ?? availableParallelism();
-    if (!Number.isInteger(size) || size < 1 || size > 256) throw new RangeError(`SandboxPool: size must be an integer from 1 to 256, got ${size}`);
+    if (!Number.isInteger(size) || size < 1 || size > 256)
+      throw new RangeError(`SandboxPool: size must be an integer from 1 to 256, got ${size}`);
     this.size = size;
   }
 
@@ -235,15 +241,25 @@ export class SandboxPool {
 }
 
 function environmentError(f: WorkerFailure): RuntimeError {
-  const where = f.index !== undefined && f.index >= 0 ? ` while running ${f.phase || 'the contract'} at index ${f.index}` : f.phase ? ` in ${f.phase}` : '';
+  const where =
+    f.index !== undefined && f.index >= 0
+      ? ` while running ${f.phase || 'the contract'} at index ${f.index}`
+      : f.phase
+        ? ` in ${f.phase}`
+        : '';
   const hints: Record<string, string> = {
     RT_MEMORY_LIMIT: 'the contract allocates too much: lower its memory use or raise limits.memoryMb',
     RT_DEADLINE: 'the work took too long for its gas: a builtin did unmetered work (a huge regular expression or sort); make it smaller',
     RT_WORKER_CRASHED: 'the contract exhausted V8 (usually unbounded Map, Set or object growth); bound what it allocates',
     RT_WORKER_KILLED: 'the contract ran past its deadline in code the sandbox could not interrupt; bound its work',
   };
-  return new RuntimeError(f.code, `${f.message}${where}`, hints[f.code] ?? 'this is an environment failure, not a contract result; retry, and report it if it persists', {
-    environment: true,
-    details: { ...(f.index !== undefined ? { index: f.index } : {}), ...(f.phase ? { phase: f.phase } : {}) },
-  });
+  return new RuntimeError(
+    f.code,
+    `${f.message}${where}`,
+    hints[f.code] ?? 'this is an environment failure, not a contract result; retry, and report it if it persists',
+    {
+      environment: true,
+      details: { ...(f.index !== undefined ? { index: f.index } : {}), ...(f.phase ? { phase: f.phase } : {}) },
+    },
+  );
 }

@@ -27,7 +27,9 @@ export async function readProject(dir: string): Promise<Project> {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new RuntimeError(
       missing ? 'RT_NO_PROJECT' : 'RT_BAD_PROJECT',
-      missing ? `${root} is not a Zi project: there is no package.json` : `${join(root, 'package.json')} is not valid JSON: ${(error as Error).message}`,
+      missing
+        ? `${root} is not a Zi project: there is no package.json`
+        : `${join(root, 'package.json')} is not valid JSON: ${(error as Error).message}`,
       missing ? 'run this inside a project made by `zi init <dir>`, or pass --dir' : 'fix package.json',
     );
   }

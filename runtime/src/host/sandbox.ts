@@ -18,7 +18,13 @@ export interface ContractInfo {
   readonly price: bigint;
   readonly sdkVersion: string;
   readonly sampleRate: number;
-  readonly limits: { readonly gasPerMcu: number; readonly gasPerValidate: number; readonly gasPerUnion: number; readonly gasPerRender: number; readonly memoryMb: number };
+  readonly limits: {
+    readonly gasPerMcu: number;
+    readonly gasPerValidate: number;
+    readonly gasPerUnion: number;
+    readonly gasPerRender: number;
+    readonly memoryMb: number;
+  };
   readonly inputs: { readonly kind: 'indexed' | 'generator'; readonly count: number | null };
   readonly render: boolean;
 }
@@ -110,7 +116,8 @@ function decodeBytes(value: unknown): unknown {
     const record = value as Record<string, unknown>;
     if (typeof record.$bytes === 'string' && Object.keys(record).length === 1) return new Uint8Array(Buffer.from(record.$bytes, 'base64'));
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(record)) Object.defineProperty(out, k, { value: decodeBytes(v), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(record))
+      Object.defineProperty(out, k, { value: decodeBytes(v), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
@@ -133,7 +140,15 @@ export class Sandbox {
 
   /** Loads the bundle once to read what the contract declares. */
   static async load(pool: SandboxPool, bundle: Bundle): Promise<Sandbox> {
-    const text = await pool.call({ op: 'load', cid: bundle.cid, code: bundle.code, memoryMb: 128, loadGas: LOAD_GAS, args: '', timeoutMs: deadlineForGas(LOAD_GAS) });
+    const text = await pool.call({
+      op: 'load',
+      cid: bundle.cid,
+      code: bundle.code,
+      memoryMb: 128,
+      loadGas: LOAD_GAS,
+      args: '',
+      timeoutMs: deadlineForGas(LOAD_GAS),
+    });
     const raw = parseDriver<Omit<ContractInfo, 'price'> & { price: string; tests?: number }>(text);
     if (raw.name === undefined) {
       throw new RuntimeError('RT_NO_CONTRACT', 'the bundle holds tests but no contract', 'build the contract entry, not a test file');
@@ -142,7 +157,11 @@ export class Sandbox {
     try {
       price = parseAmount(raw.price);
     } catch (error) {
-      throw new RuntimeError('RT_BAD_PRICE', `the contract's price "${raw.price}" is not an amount: ${(error as Error).message}`, 'set price to Li as a bigint (1n) or a string such as "10 Li" or "0.5 Zi"');
+      throw new RuntimeError(
+        'RT_BAD_PRICE',
+        `the contract's price "${raw.price}" is not an amount: ${(error as Error).message}`,
+        'set price to Li as a bigint (1n) or a string such as "10 Li" or "0.5 Zi"',
+      );
     }
     const { tests: _tests, ...info } = raw;
     return new Sandbox(pool, bundle, { ...info, price });
@@ -169,7 +188,11 @@ export class Sandbox {
     if (!Number.isSafeInteger(from) || from < 0) throw new RangeError(`runRange: from must be a non-negative integer, got ${from}`);
     if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`runRange: count must be a non-negative integer, got ${count}`);
     const solved = [...(options.solvedRanges ?? [])].sort((a, b) => a[0] - b[0]);
-    const text = await this.call('runRange', { from, count, solved, maxBytes: MAX_BATCH_BYTES, maxErrors: MAX_ERRORS_PER_BATCH }, count * this.info.limits.gasPerMcu);
+    const text = await this.call(
+      'runRange',
+      { from, count, solved, maxBytes: MAX_BATCH_BYTES, maxErrors: MAX_ERRORS_PER_BATCH },
+      count * this.info.limits.gasPerMcu,
+    );
     const raw = parseDriver<Omit<BatchResult, 'from' | 'count' | 'resultsJson'>>(text);
     const start = text.indexOf('"results":') + '"results":'.length;
     const end = text.indexOf(',"errors":[', start);
@@ -200,8 +223,17 @@ export class Sandbox {
     const output = decodeBytes(raw.output) as Record<string, unknown>;
     if (output && output.type === 'image') {
       const { width, height, rgba } = output;
-      if (!Number.isInteger(width) || !Number.isInteger(height) || !(rgba instanceof Uint8Array) || rgba.length !== (width as number) * (height as number) * 4) {
-        throw new RuntimeError('RT_RENDER_FAILED', 'render returned an image whose rgba is not width x height x 4 bytes', 'build the image with createImage(width, height) from @zi/sdk');
+      if (
+        !Number.isInteger(width) ||
+        !Number.isInteger(height) ||
+        !(rgba instanceof Uint8Array) ||
+        rgba.length !== (width as number) * (height as number) * 4
+      ) {
+        throw new RuntimeError(
+          'RT_RENDER_FAILED',
+          'render returned an image whose rgba is not width x height x 4 bytes',
+          'build the image with createImage(width, height) from @zi/sdk',
+        );
       }
       return { type: 'image', width: width as number, height: height as number, rgba };
     }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { buildContract, buildTestBundle, type BuiltContract } from '../build/build.js';
+import { type BuiltContract, buildContract, buildTestBundle } from '../build/build.js';
 import { RuntimeError } from '../errors.js';
 import { type JobProgress, type JobReport, runJob } from './job.js';
 import { encodePng } from './png.js';
@@ -151,7 +151,10 @@ export async function runProject(
   const outDir = resolve(options.outDir ?? join(project.outDir, 'run'));
   await mkdir(outDir, { recursive: true });
   const resultsPath = join(outDir, 'results.json');
-  await writeFile(resultsPath, `{"contract":${JSON.stringify(built.manifest.cid)},"from":${job.from},"to":${job.to},"results":${job.resultsJson}}\n`);
+  await writeFile(
+    resultsPath,
+    `{"contract":${JSON.stringify(built.manifest.cid)},"from":${job.from},"to":${job.to},"results":${job.resultsJson}}\n`,
+  );
   let renderPath: string | null = null;
   if (built.info.render && job.failedBatches.length === 0) {
     const rendered = await sandbox.render(job.resultsJson);
@@ -173,7 +176,11 @@ export async function runProject(
  * `zi init`: copies a template into `targetDir` (which must be empty or absent), names the
  * package after the folder, and links the SDK into its node_modules so editors see the types.
  */
-export async function scaffoldProject(options: { templateDir: string; targetDir: string; sdkDir: string }): Promise<{ dir: string; files: string[] }> {
+export async function scaffoldProject(options: {
+  templateDir: string;
+  targetDir: string;
+  sdkDir: string;
+}): Promise<{ dir: string; files: string[] }> {
   const dir = resolve(options.targetDir);
   let existing: string[] = [];
   try {
@@ -182,13 +189,19 @@ export async function scaffoldProject(options: { templateDir: string; targetDir:
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (existing.length > 0) {
-    throw new RuntimeError('RT_DIR_NOT_EMPTY', `${dir} already exists and is not empty`, 'choose a new folder name; zi init never overwrites files');
+    throw new RuntimeError(
+      'RT_DIR_NOT_EMPTY',
+      `${dir} already exists and is not empty`,
+      'choose a new folder name; zi init never overwrites files',
+    );
   }
   await mkdir(dir, { recursive: true });
   await cp(options.templateDir, dir, { recursive: true, filter: (src) => !src.includes('node_modules') && basename(src) !== '.zi' });
   const pkgPath = join(dir, 'package.json');
   const pkg = JSON.parse(await readFile(pkgPath, 'utf8')) as Record<string, unknown>;
-  pkg.name = basename(dir).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  pkg.name = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-');
   await writeFile(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
   await writeFile(join(dir, '.gitignore'), 'node_modules/\n.zi/\n');
   const link = join(dir, 'node_modules', '@zi', 'sdk');

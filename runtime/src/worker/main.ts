@@ -102,10 +102,18 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
     const message = error instanceof Error ? error.message : String(error);
     if (loaded.isolate.isDisposed || /memory limit/i.test(message)) {
       dropIsolate(request.cid);
-      return { id: request.id, ok: false, failure: failure('RT_MEMORY_LIMIT', `the sandbox ran out of memory (limit ${request.memoryMb} MiB)`) };
+      return {
+        id: request.id,
+        ok: false,
+        failure: failure('RT_MEMORY_LIMIT', `the sandbox ran out of memory (limit ${request.memoryMb} MiB)`),
+      };
     }
     if (/timed out/i.test(message)) {
-      return { id: request.id, ok: false, failure: failure('RT_DEADLINE', `the batch passed its wall-clock deadline of ${request.timeoutMs} ms`) };
+      return {
+        id: request.id,
+        ok: false,
+        failure: failure('RT_DEADLINE', `the batch passed its wall-clock deadline of ${request.timeoutMs} ms`),
+      };
     }
     dropIsolate(request.cid);
     return { id: request.id, ok: false, failure: failure('RT_SANDBOX_ERROR', message) };
@@ -121,7 +129,11 @@ process.on('message', (request: WorkerRequest) => {
     try {
       response = await handle(request);
     } catch (error) {
-      response = { id: request.id, ok: false, failure: failure('RT_SANDBOX_ERROR', error instanceof Error ? error.message : String(error)) };
+      response = {
+        id: request.id,
+        ok: false,
+        failure: failure('RT_SANDBOX_ERROR', error instanceof Error ? error.message : String(error)),
+      };
     }
     process.send?.(response);
   });

@@ -15,9 +15,7 @@ test('sha256 matches the FIPS 180-4 test vectors', () => {
 });
 
 test('sha256 of longer messages and an exact 64-byte block', () => {
-  expect(hash('The quick brown fox jumps over the lazy dog')).toBe(
-    'd7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592',
-  );
+  expect(hash('The quick brown fox jumps over the lazy dog')).toBe('d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592');
   expect(hash('a'.repeat(64))).toBe('ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb');
 });
 
