@@ -27,7 +27,7 @@ export default class Test extends BaseCommand {
     this.say('');
     this.say(`Trial of ${built.manifest.name}@${built.manifest.version} (${built.manifest.cid}):`);
     this.say(
-      `  MCUs         ${int(trial.mcus)} in ${int(trial.elapsedMs)} ms: ${int(trial.mcusPerSecond)} MCU/s on ${this.argv.includes('--json') ? '' : ''}this machine`,
+      `  MCUs         ${int(trial.mcus)} in ${int(trial.elapsedMs)} ms: ${int(trial.mcusPerSecond)} MCU/s on this machine`,
     );
     this.say(
       `  gas per MCU  min ${int(trial.gas.min)}  avg ${int(trial.gas.avg)}  max ${int(trial.gas.max)}  (limit ${int(trial.gas.limit)})`,

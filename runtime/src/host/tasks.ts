@@ -55,6 +55,8 @@ export async function trialRun(sandbox: Sandbox, mcus: number): Promise<TrialRep
     const start = count === null || chunks === 1 ? c * per : Math.floor(((count - per) * c) / (chunks - 1));
     if (starts.length === 0 || start >= (starts[starts.length - 1] as number) + per) starts.push(start);
   }
+  // Warm every worker first (isolate creation, compilation, JIT), so the rate is the steady one.
+  await Promise.all(Array.from({ length: sandbox.pool.size }, () => sandbox.runRange({ from: 0, count: 1 })));
   const started = performance.now();
   const batches = await Promise.all(starts.map((from) => sandbox.runRange({ from, count: per })));
   const elapsedMs = performance.now() - started;
