@@ -26,9 +26,7 @@ export default class Test extends BaseCommand {
     for (const t of tests) this.say(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.name}${t.ok ? '' : `\n       ${t.code}: ${t.message}`}`);
     this.say('');
     this.say(`Trial of ${built.manifest.name}@${built.manifest.version} (${built.manifest.cid}):`);
-    this.say(
-      `  MCUs         ${int(trial.mcus)} in ${int(trial.elapsedMs)} ms: ${int(trial.mcusPerSecond)} MCU/s on this machine`,
-    );
+    this.say(`  MCUs         ${int(trial.mcus)} in ${int(trial.elapsedMs)} ms: ${int(trial.mcusPerSecond)} MCU/s on this machine`);
     this.say(
       `  gas per MCU  min ${int(trial.gas.min)}  avg ${int(trial.gas.avg)}  max ${int(trial.gas.max)}  (limit ${int(trial.gas.limit)})`,
     );
