@@ -12,6 +12,10 @@
 //   render(argsJson)   -> {"output":…} | {"error":…}
 //   tests(argsJson)    -> {"results":[{"name","ok","message"?,"gas"}…]}
 (() => {
+  // Strict: V8 hides strict callers from `fn.caller`. A sloppy driver would hand its own op
+  // functions, which reset the gas, to any sloppy contract hook it calls (`render.caller`).
+  // biome-ignore lint/suspicious/noRedundantUseStrict: isolated-vm runs this file as a script, not a module
+  'use strict';
   // --- originals, captured before anything is wrapped or frozen --------------------------------
   const jsonParse = JSON.parse;
   const jsonStringify = JSON.stringify;
@@ -22,6 +26,9 @@
   const OrigInt32Array = Int32Array;
   const OrigUint8Array = Uint8Array;
   const OrigSet = Set;
+  const OrigWeakSet = WeakSet;
+  const weakSetHas = WeakSet.prototype.has;
+  const weakSetAdd = WeakSet.prototype.add;
   const setHas = Set.prototype.has;
   const setAdd = Set.prototype.add;
   const setDelete = Set.prototype.delete;
@@ -32,6 +39,7 @@
   const numIsSafeInteger = Number.isSafeInteger;
   const numIsFinite = Number.isFinite;
   const arrayPush = Array.prototype.push;
+  const arrayJoin = Array.prototype.join;
 
   // --- gas -----------------------------------------------------------------------------------
   // G.g: gas left for the current unit of work; G.d: call depth; G.f: the fatal error once one
@@ -39,9 +47,14 @@
   // re-throws G.f at the top of every catch and finally, so contract code can neither catch nor
   // reset a fatal error.
   const G = { g: 0, d: 0, f: null };
+  // The driver's own error objects, recognised by identity: `instanceof` would run the traps of a
+  // Proxy the contract threw.
+  const fatals = new OrigWeakSet();
+  const encodeErrors = new OrigWeakSet();
   function Fatal(code, message) {
     this.code = code;
     this.message = message;
+    apply(weakSetAdd, fatals, [this]);
   }
   const fatal = (code, message) => {
     G.g = -1;
@@ -49,6 +62,11 @@
     throw G.f;
   };
   const oog = () => fatal('RT_OUT_OF_GAS', 'ran out of gas');
+  // Async functions and promise executors turn a throw into a rejected promise, so contract code
+  // can outlive a fatal error and return: every call into contract code is checked when it returns.
+  const settle = () => {
+    if (G.f !== null) throw G.f;
+  };
   const deep = () => fatal('RT_CALL_DEPTH', 'call depth above the limit of the metering transform');
   const charge = (n) => {
     G.g -= n;
@@ -217,6 +235,10 @@
     defineProperty(proto, name, { value: proto[plain] });
   }
 
+  // Stack traces would expose the prelude's line numbers and the bundle's CID: results must depend on
+  // the bundle and the input only.
+  Error.stackTraceLimit = 0;
+
   // --- freeze every intrinsic reachable from the global object ------------------------------------
   const seen = new OrigSet();
   const stack = [globalThis];
@@ -240,6 +262,7 @@
   const LIMITS = { maxDepth: 64, maxNodes: 1_000_000, maxStringBytes: 16 * 1024 * 1024 };
   function EncodeError(message) {
     this.message = message;
+    apply(weakSetAdd, encodeErrors, [this]);
   }
   const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const base64 = (bytes) => {
@@ -259,6 +282,10 @@
   // Reads only data properties (a getter is refused, never called), rejects anything JSON would
   // silently drop or change, and caps depth, node count and size.
   const encode = (value, allowBytes) => {
+    // Fast path for the common scalar results: no allocation.
+    if (typeof value === 'number' && numIsFinite(value)) return value === 0 ? '0' : `${value}`;
+    if (typeof value === 'boolean') return value ? 'true' : 'false';
+    if (value === null) return 'null';
     const state = { nodes: 0, bytes: 0, active: new OrigSet() };
     const walk = (v, path, depth) => {
       if (++state.nodes > LIMITS.maxNodes) throw new EncodeError(`more than ${LIMITS.maxNodes} values`);
@@ -332,8 +359,10 @@
   // --- describing what a contract threw, under a small budget --------------------------------------
   const cap = (s, n) => (s.length > n ? `${apply(strSlice, s, [0, n])}…` : s);
   const describe = (e) => {
-    if (e instanceof Fatal) return { code: e.code, message: e.message };
-    if (e instanceof EncodeError) return { code: 'RT_RESULT_UNSERIALISABLE', message: e.message };
+    // A fatal error of this unit of work wins over whatever was thrown after it.
+    if (G.f !== null) return { code: G.f.code, message: G.f.message };
+    if (apply(weakSetHas, fatals, [e])) return { code: e.code, message: e.message };
+    if (apply(weakSetHas, encodeErrors, [e])) return { code: 'RT_RESULT_UNSERIALISABLE', message: e.message };
     G.g = 100_000;
     G.f = null;
     try {
@@ -371,12 +400,23 @@
     G.g = -1;
     G.f = freeze(new Fatal('RT_SEALED', 'the batch is over'));
   };
+  // isolated-vm fails a call after it returned when a promise rejection is left unhandled (an async
+  // function of the contract threw, or a microtask died at the seal). The worker then takes the
+  // answer, which no microtask can change: they all run after it was computed.
+  let answer = null;
+  const take = () => {
+    const a = answer;
+    answer = null;
+    return a;
+  };
   const guarded = (fn) =>
     function (...args) {
       if (busy) throw new TypeError('re-entrant call into the sandbox driver');
       busy = true;
+      answer = null;
       try {
-        return apply(fn, undefined, args);
+        answer = apply(fn, undefined, args);
+        return answer;
       } finally {
         seal();
         busy = false;
@@ -392,6 +432,7 @@
     let tests;
     try {
       const ns = bundleFn(G, oog, deep);
+      settle();
       c = ns === undefined || ns === null ? undefined : ns.default;
       tests = ns === undefined || ns === null ? undefined : ns.tests;
     } catch (e) {
@@ -474,7 +515,8 @@
     const gasPerMcu = k.limits.gasPerMcu;
     const maxBytes = a.maxBytes;
     const maxErrors = a.maxErrors;
-    let results = '';
+    const parts = [];
+    let partCount = 0;
     let errors = '';
     let errorCount = 0;
     let mcus = 0;
@@ -489,9 +531,12 @@
       begin(gasPerMcu);
       try {
         iterator = k.generate();
+        settle();
         for (let i = 0; i < from; i++) {
           begin(gasPerMcu);
-          if (iterator.next().done) {
+          const step = iterator.next();
+          settle();
+          if (step.done) {
             done = true;
             break;
           }
@@ -502,6 +547,7 @@
       }
     }
     const end = k.indexed ? mathMin(from + count, k.count) : from + count;
+    mark(from, PHASE.mcu);
     let s = 0;
     for (let i = from; i < end && !done; i++) {
       if (k.indexed) {
@@ -512,7 +558,7 @@
         }
       }
       let fn = 'inputs.at';
-      mark(i, PHASE.input);
+      progress[0] = i;
       begin(gasPerMcu);
       let text;
       let left = 0;
@@ -520,9 +566,11 @@
         let input;
         if (k.indexed) {
           input = k.at(i);
+          settle();
         } else {
           fn = 'inputs (generator)';
           const step = iterator.next();
+          settle();
           if (step.done) {
             done = true;
             break;
@@ -532,9 +580,11 @@
         fn = 'mcu';
         mark(i, PHASE.mcu);
         const output = k.mcu(input);
+        settle();
         fn = 'mcu result';
         mark(i, PHASE.result);
         text = output === undefined ? undefined : encode(output, false);
+        settle();
         left = G.g;
       } catch (e) {
         left = G.g;
@@ -559,11 +609,11 @@
             'RT_RESULT_TOO_LARGE',
             `the results of this batch exceed ${maxBytes} bytes (at index ${i}); use smaller batches or smaller outputs`,
           );
-        results += `${results === '' ? '' : ','}[${i},${text}]`;
+        parts[partCount++] = `[${i},${text}]`;
       }
     }
     if (k.indexed && end >= k.count) done = true;
-    return `{"mcus":${mcus},"gas":${gas},"maxGas":${maxGas},"minGas":${minGas < 0 ? 0 : minGas},"results":[${results}],"errors":[${errors}],"errorCount":${errorCount},"done":${done}}`;
+    return `{"mcus":${mcus},"gas":${gas},"maxGas":${maxGas},"minGas":${minGas < 0 ? 0 : minGas},"results":[${apply(arrayJoin, parts, [','])}],"errors":[${errors}],"errorCount":${errorCount},"done":${done}}`;
   };
 
   const toEntries = (pairs) => {
@@ -615,9 +665,12 @@
       let out;
       try {
         out = k.mcu(inputAt(index));
+        settle();
         out = out === undefined ? undefined : jsonParse(encode(out, false));
       } catch (e) {
         const d = describe(e);
+        // The re-run's own failure is what validation reports, not "validate ran out of gas".
+        G.f = null;
         fatal('RT_RERUN_FAILED', `re-running index ${index} failed: ${d.code}: ${d.message}`);
       }
       rerunGas += G.g < 0 ? gasPerMcu : gasPerMcu - G.g;
@@ -636,6 +689,7 @@
     let verdict;
     try {
       const v = k.validate(results, ctx);
+      settle();
       if (v === true) verdict = '{"ok":true';
       else if (v === false) verdict = '{"ok":false,"reason":"validate returned false"';
       else if (v !== null && typeof v === 'object') {
@@ -648,6 +702,7 @@
         if (numIsSafeInteger(index)) verdict += `,"index":${index}`;
         if (isArray(checked) && checked.length <= 100_000) verdict += `,"checked":${encode(checked, false)}`;
       } else verdict = '{"ok":false,"reason":"validate returned neither a boolean nor { ok }"';
+      settle();
     } catch (e) {
       const d = describe(e);
       verdict = `{"ok":false,"reason":${jsonStringify(d.code === 'RT_RERUN_FAILED' ? d.message : `validate failed: ${d.code}: ${d.message}`)}`;
@@ -672,11 +727,14 @@
           } else {
             begin(k.limits.gasPerUnion);
             apply(arrayPush, next, [k.union(sets[i], sets[i + 1])]);
+            settle();
           }
         }
         sets = next;
       }
-      return `{"results":${entriesJson(sets[0], 'union')}}`;
+      const text = entriesJson(sets[0], 'union');
+      settle();
+      return `{"results":${text}}`;
     } catch (e) {
       const d = describe(e);
       return errorJson(d.code === 'RT_THREW' ? 'RT_UNION_FAILED' : d.code, `union failed: ${d.message}`);
@@ -692,8 +750,11 @@
     begin(k.limits.gasPerRender);
     try {
       const out = k.render(results, freeze({ count: k.count }));
+      settle();
+      const text = encode(out, true);
+      settle();
       const used = k.limits.gasPerRender - G.g;
-      return `{"output":${encode(out, true)},"gas":${used}}`;
+      return `{"output":${text},"gas":${used}}`;
     } catch (e) {
       const d = describe(e);
       return errorJson(d.code === 'RT_THREW' ? 'RT_RENDER_FAILED' : d.code, `render failed: ${d.message}`);
@@ -711,6 +772,7 @@
       let left = 0;
       try {
         t.fn();
+        settle();
         left = G.g;
         entry = `{"name":${jsonStringify(t.name)},"ok":true`;
       } catch (e) {
@@ -731,5 +793,6 @@
     union: guarded(union),
     render: guarded(render),
     tests: guarded(tests),
+    take,
   });
 })();

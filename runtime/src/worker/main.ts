@@ -26,6 +26,8 @@ const progressBuffer = new SharedArrayBuffer(8);
 const progress = new Int32Array(progressBuffer);
 const MAX_ISOLATES = 3;
 const MAX_CODES = 16;
+/** Time for taking the driver's kept answer (a trivial call). */
+const TAKE_TIMEOUT_MS = 1000;
 
 function onCatastrophic(message: string): void {
   const phase = PHASES[progress[1] ?? 0] ?? '';
@@ -87,15 +89,26 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   try {
     const driver = (await loaded.prelude.run(context, { reference: true, timeout: remaining() })) as ivm.Reference<Record<string, unknown>>;
     const bundleFn = (await loaded.bundle.run(context, { reference: true, timeout: remaining() })) as ivm.Reference<unknown>;
+    const take = (await driver.get('take', { reference: true })) as ivm.Reference<() => string | null>;
+    // isolated-vm fails a call after it returned when the contract left a promise rejection
+    // unhandled (microtasks run after the driver answered, and die at its seal): the answer stands.
+    const callDriver = async (fn: ivm.Reference<(...args: unknown[]) => string>, args: ivm.Transferable[]): Promise<unknown> => {
+      try {
+        return await fn.apply(undefined, args, { timeout: remaining() });
+      } catch (error) {
+        if (loaded.isolate.isDisposed) throw error;
+        const answer = await take.apply(undefined, [], { timeout: TAKE_TIMEOUT_MS }).catch(() => null);
+        if (typeof answer === 'string') return answer;
+        throw error;
+      }
+    };
     const load = (await driver.get('load', { reference: true })) as ivm.Reference<(...args: unknown[]) => string>;
     const options = JSON.stringify({ loadGas: request.loadGas });
-    const described = await load.apply(undefined, [bundleFn.derefInto(), new ivm.ExternalCopy(progressBuffer).copyInto(), options], {
-      timeout: remaining(),
-    });
+    const described = await callDriver(load, [bundleFn.derefInto(), new ivm.ExternalCopy(progressBuffer).copyInto(), options]);
     if (typeof described !== 'string') throw new Error('the driver returned a non-string');
     if (request.op === 'load' || described.startsWith('{"error"')) return { id: request.id, ok: true, value: described };
-    const op = (await driver.get(request.op, { reference: true })) as ivm.Reference<(args: string) => string>;
-    const value = await op.apply(undefined, [request.args], { timeout: remaining() });
+    const op = (await driver.get(request.op, { reference: true })) as ivm.Reference<(...args: unknown[]) => string>;
+    const value = await callDriver(op, [request.args]);
     if (typeof value !== 'string') throw new Error('the driver returned a non-string');
     return { id: request.id, ok: true, value };
   } catch (error) {
