@@ -211,8 +211,8 @@ export class Sandbox {
   async union(resultSets: readonly string[]): Promise<string> {
     const args = `{"sets":[${resultSets.join(',')}]}`;
     const text = await this.call('union', args, this.info.limits.gasPerUnion * Math.max(1, resultSets.length));
-    const raw = parseDriver<{ results: unknown }>(text);
-    void raw;
+    // The answer is either an error or `{"results":[…]}`: no need to parse megabytes to tell which.
+    if (!text.startsWith('{"results":')) parseDriver(text);
     return text.slice('{"results":'.length, -1);
   }
 

@@ -133,7 +133,6 @@ export interface ProjectRunReport {
   readonly job: JobReport;
   readonly resultsPath: string;
   readonly renderPath: string | null;
-  readonly renderGas: number | null;
 }
 
 /** `zi run`: builds, runs the whole job (or a range) on every core, unions, validates, renders. */
@@ -171,7 +170,7 @@ export async function runProject(
       await writeFile(renderPath, `${JSON.stringify(rendered.value, null, 2)}\n`);
     }
   }
-  return { built, job, resultsPath, renderPath, renderGas: null };
+  return { built, job, resultsPath, renderPath };
 }
 
 /**
