@@ -17,7 +17,7 @@ export type Address = string;
  * the key again.
  *
  * @example
- * addressOf(publicKeyOf(secretKey)); // 'zi1…' (62 characters)
+ * addressOf(publicKeyOf(secretKey)); // 'zi1…' (61 characters)
  */
 export function addressOf(publicKey: Uint8Array): Address {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_BYTES) {
@@ -29,9 +29,14 @@ export function addressOf(publicKey: Uint8Array): Address {
 /** The stake address in its `zi1…` form. */
 export const STAKE_ADDRESS: Address = addressOf(STAKE_ADDRESS_BYTES);
 
+/** Characters in an address: `zi`, `1`, 52 data characters (256 bits) and a 6-character checksum. */
+const ADDRESS_LENGTH = 61;
+
 /**
- * The 32 bytes an address names (ADR-2): lower-case `zi1…` with a valid bech32m checksum and
- * exactly 32 bytes of data; `000` names the stake address.
+ * The 32 bytes an address names (ADR-2): `zi1…` with a valid bech32m checksum and exactly 32 bytes
+ * of data, written in lower case; `000` names the stake address. The upper-case form bech32m also
+ * allows (BIP-173) is rejected, like mixed case, so every address has one spelling and addresses
+ * compare as strings (the JSON codec and `genesisBalance` rely on it).
  *
  * @throws SpecError SPEC_ADDRESS_INVALID
  * @example
@@ -39,15 +44,23 @@ export const STAKE_ADDRESS: Address = addressOf(STAKE_ADDRESS_BYTES);
  */
 export function addressBytes(address: string): Uint8Array {
   if (typeof address !== 'string') {
-    throw new SpecError('SPEC_ADDRESS_INVALID', 'an address must be text', 'addresses look like zi1… (62 characters)');
+    throw new SpecError('SPEC_ADDRESS_INVALID', 'an address must be text', 'addresses look like zi1… (61 characters)');
   }
   const text = address.trim();
   if (text === STAKE_ADDRESS_ALIAS) return STAKE_ADDRESS_BYTES.slice();
+  // ADR-2: one spelling per address, lower case (bech32m's upper-case form is not accepted).
+  if (text !== text.toLowerCase()) {
+    throw new SpecError(
+      'SPEC_ADDRESS_INVALID',
+      `"${text.slice(0, 100)}" has upper-case letters; addresses are written in lower case`,
+      'write the address in lower case, as `zi wallet show` prints it',
+    );
+  }
   if (text.length > 90 || !text.startsWith(`${ADDRESS_PREFIX}1`)) {
     throw new SpecError(
       'SPEC_ADDRESS_INVALID',
       `"${text.slice(0, 100)}" is not a Zi address`,
-      'addresses start with "zi1" and are 62 characters long; copy the whole address from `zi wallet show`',
+      `addresses start with "zi1" and are ${ADDRESS_LENGTH} characters long; copy the whole address from \`zi wallet show\``,
     );
   }
   let words: number[];

@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
+import { SpecError } from './errors.js';
 
 /** Multicodec code of raw bytes (a bundle, a results file). */
 export const RAW_CODEC = 0x55;
@@ -31,4 +32,26 @@ export function isCidOfBytes(cid: string, bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The sha2-256 digest inside a CID given as text (any codec): the 32 bytes state keys use.
+ *
+ * @throws SpecError SPEC_CID_INVALID
+ */
+export function bytesOfCid(text: string): Uint8Array {
+  let parsed: CID;
+  try {
+    parsed = CID.parse(text);
+  } catch {
+    throw new SpecError(
+      'SPEC_CID_INVALID',
+      `"${String(text).slice(0, 80)}" is not a CID`,
+      'ids look like bafy… or bafk…; copy the whole id',
+    );
+  }
+  if (parsed.multihash.code !== SHA2_256 || parsed.multihash.size !== 32) {
+    throw new SpecError('SPEC_CID_INVALID', `"${text}" is not a sha2-256 CID`, 'Zi ids use sha2-256 (ENC-2)');
+  }
+  return parsed.multihash.digest;
 }

@@ -13,7 +13,7 @@ export interface StateChange {
 const STATE_DOMAIN = utf8Bytes('zi-state/1');
 
 /** STATE-3: key prefixes of the entry kinds. */
-export const STATE_PREFIX = { account: 0x01, contract: 0x02, solved: 0x03, validator: 0x04, fund: 0x05 } as const;
+export const STATE_PREFIX = { account: 0x01, contract: 0x02, solved: 0x03, validator: 0x04, fund: 0x05, counters: 0x06 } as const;
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);

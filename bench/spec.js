@@ -1,0 +1,249 @@
+// Zi protocol benchmark: `npx tsc -b && node bench/spec.js`.
+//
+// As in bench/run.js, every figure that matters is a RATIO measured in this same run (the same
+// inputs, interleaved repetitions, best and median), so it survives a shared, noisy machine;
+// absolute rates are printed for context only. One function per section; main() runs them in
+// order, and further sections are added the same way.
+import { createHash, createPrivateKey, createPublicKey, sign as nodeSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { verifyFast } from '../node/dist/index.js';
+import { fromHex, publicKeyOf, sign, verify } from '../spec/dist/index.js';
+
+/** Interleaved repetitions per measurement (after one warm-up); best and median are reported. */
+const REPS = 7;
+/** Signatures per pass: each by its own key, over its own message. */
+const SIGNATURES = 200;
+const MESSAGE_BYTES = 200;
+/** DER PKCS#8 header of an Ed25519 private key (RFC 8410 §7): the 32-byte seed follows it. */
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+// --- small helpers -----------------------------------------------------------------------------
+
+const now = () => performance.now();
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const best = (xs) => Math.min(...xs);
+const int = (n) =>
+  Number.isFinite(n)
+    ? Math.round(n)
+        .toString()
+        .replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+    : '-';
+const fixed = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+const round = (n, d = 3) => (Number.isFinite(n) ? Number(n.toFixed(d)) : null);
+const rate = (ops, ms) => (ops / ms) * 1000;
+/** Deterministic bytes: SHA-256 in counter mode over a label. */
+function bytesOf(label, length) {
+  const out = new Uint8Array(length);
+  for (let at = 0, i = 0; at < length; at += 32, i++)
+    out.set(
+      createHash('sha256')
+        .update(`${label}/${i}`)
+        .digest()
+        .subarray(0, length - at),
+      at,
+    );
+  return out;
+}
+
+function table(title, head, rows) {
+  const cells = [head, ...rows].map((r) => r.map((v) => String(v)));
+  const widths = head.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
+  const line = (r) => `  ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ')}`;
+  console.log(`\n${title}`);
+  console.log(line(cells[0]));
+  console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+const note = (text) => console.log(`  ${text}`);
+
+/** Rates over the kept repetitions (the first, a warm-up, is dropped by the callers). */
+const rates = (ops, times) => ({ best: rate(ops, best(times)), median: rate(ops, median(times)) });
+
+// --- inputs ------------------------------------------------------------------------------------
+
+/** SIGNATURES key pairs from fixed seeds, each signing its own 200-byte message with noble. */
+function makeSignedSet(label) {
+  const set = [];
+  for (let i = 0; i < SIGNATURES; i++) {
+    const secretKey = bytesOf(`${label}/key/${i}`, 32);
+    const message = bytesOf(`${label}/message/${i}`, MESSAGE_BYTES);
+    set.push({ secretKey, publicKey: publicKeyOf(secretKey), message, signature: sign(message, secretKey) });
+  }
+  return set;
+}
+
+/**
+ * A set of signatures by keys no earlier pass has seen, signed by node:crypto (fast to make; the
+ * same RFC 8032 signatures noble would give): verifyFast must build each key object afresh.
+ */
+function makeColdSet(label) {
+  const set = [];
+  for (let i = 0; i < SIGNATURES; i++) {
+    const seed = bytesOf(`${label}/${i}`, 32);
+    const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    const publicKey = new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(12));
+    const message = bytesOf(`${label}/message/${i}`, MESSAGE_BYTES);
+    set.push({ publicKey, message, signature: new Uint8Array(nodeSign(null, message, privateKey)) });
+  }
+  return set;
+}
+
+/** Runs `check` over a set and returns the elapsed ms and the number of `true` verdicts. */
+function timeVerify(check, set) {
+  let ok = 0;
+  const t0 = now();
+  for (const s of set) if (check(s.signature, s.message, s.publicKey)) ok++;
+  return { ms: now() - t0, ok };
+}
+
+// --- sections ----------------------------------------------------------------------------------
+
+/** (k1) signing with noble (spec `sign`), 200 keys, 200-byte messages. */
+function benchSign(ctx) {
+  const times = [];
+  for (let r = 0; r <= REPS; r++) {
+    const t0 = now();
+    for (const s of ctx.signed) sign(s.message, s.secretKey);
+    if (r > 0) times.push(now() - t0);
+  }
+  const signRate = rates(SIGNATURES, times);
+  table(
+    `(k1) Ed25519 sign (noble, spec sign), ${SIGNATURES} keys, ${MESSAGE_BYTES}-byte messages; best of ${REPS}`,
+    ['', 'ops/s best', 'ops/s median'],
+    [['sign', int(signRate.best), int(signRate.median)]],
+  );
+  return { signPerSec: signRate };
+}
+
+/**
+ * (k2) verification: spec `verify` (noble, the strict KEY-4 rule in JS) vs `verifyFast` (node:crypto
+ * with the KEY-3 pre-checks) on the same signatures, interleaved; plus verifyFast on keys it has
+ * never seen (cold key-object cache), measured in the same repetitions.
+ */
+function benchVerify(ctx) {
+  const coldSets = Array.from({ length: REPS + 1 }, (_, r) => makeColdSet(`bench/cold/${r}`));
+  const times = { noble: [], fast: [], cold: [] };
+  for (let r = 0; r <= REPS; r++) {
+    const noble = timeVerify(verify, ctx.signed);
+    const fast = timeVerify(verifyFast, ctx.signed);
+    const cold = timeVerify(verifyFast, coldSets[r]);
+    for (const [name, run] of [
+      ['noble', noble],
+      ['fast', fast],
+      ['cold', cold],
+    ]) {
+      if (run.ok !== SIGNATURES) throw new Error(`${name}: ${run.ok} of ${SIGNATURES} valid signatures verified`);
+    }
+    if (r === 0) continue;
+    times.noble.push(noble.ms);
+    times.fast.push(fast.ms);
+    times.cold.push(cold.ms);
+  }
+  const noble = rates(SIGNATURES, times.noble);
+  const fast = rates(SIGNATURES, times.fast);
+  const cold = rates(SIGNATURES, times.cold);
+  const ratio = fast.best / noble.best;
+  const ratioMedian = fast.median / noble.median;
+  const coldRatio = cold.best / noble.best;
+  table(
+    `(k2) Ed25519 verify, the same ${SIGNATURES} signatures (${SIGNATURES} keys, ${MESSAGE_BYTES}-byte messages), interleaved; best of ${REPS}`,
+    ['', 'ops/s best', 'ops/s median', 'us/op', 'vs noble'],
+    [
+      ['spec verify (noble, strict KEY-4)', int(noble.best), int(noble.median), fixed(1e6 / noble.best, 1), '1.00'],
+      ['verifyFast (node:crypto + pre-checks)', int(fast.best), int(fast.median), fixed(1e6 / fast.best, 1), fixed(ratio, 2)],
+      ['verifyFast, keys never seen (cold cache)', int(cold.best), int(cold.median), fixed(1e6 / cold.best, 1), fixed(coldRatio, 2)],
+    ],
+  );
+  note(
+    `RATIO verifyFast / spec verify: ${fixed(ratio, 2)}x (median ${fixed(ratioMedian, 2)}x); first use of a key: ${fixed(coldRatio, 2)}x`,
+  );
+  return { noblePerSec: noble, fastPerSec: fast, coldPerSec: cold, ratio, ratioMedian, coldRatio };
+}
+
+/** (k3) both verifiers give the same verdict: on the bench set, on it mutated, and on the vectors. */
+function checkVerdicts(ctx) {
+  const cases = [];
+  for (const [i, s] of ctx.signed.entries()) {
+    cases.push(s);
+    const signature = s.signature.slice();
+    signature[i % 64] ^= 1 << (i % 8);
+    cases.push({ ...s, signature });
+  }
+  const vectors = JSON.parse(readFileSync(new URL('../spec/vectors/ed25519.json', import.meta.url), 'utf8')).vectors;
+  for (const v of vectors) cases.push({ signature: fromHex(v.signature), message: fromHex(v.message), publicKey: fromHex(v.publicKey) });
+  let same = 0;
+  let valid = 0;
+  for (const c of cases) {
+    const a = verify(c.signature, c.message, c.publicKey);
+    if (a === verifyFast(c.signature, c.message, c.publicKey)) same++;
+    if (a) valid++;
+  }
+  const identical = same === cases.length;
+  note(
+    `verdicts: ${same} of ${cases.length} identical (${SIGNATURES} valid, ${SIGNATURES} with one bit flipped, ${vectors.length} vectors; ${valid} valid in all) -> ${identical ? 'identical' : 'DIFFERENT'}`,
+  );
+  if (!identical) throw new Error('verifyFast and spec verify disagree');
+  return { identical, cases: cases.length };
+}
+
+// --- main --------------------------------------------------------------------------------------
+
+async function main() {
+  const started = now();
+  console.log(
+    `Zi spec bench: node ${process.version}, OpenSSL ${process.versions.openssl}, ${availableParallelism()} cores, ${REPS} repetitions (+1 warm-up)`,
+  );
+  const results = {};
+  const errors = [];
+  const section = async (name, fn) => {
+    try {
+      results[name] = await fn(ctx);
+    } catch (error) {
+      errors.push({ section: name, message: error?.message ?? String(error) });
+      console.log(`\n[${name}] FAILED: ${error?.stack ?? error}`);
+    }
+  };
+  const ctx = { signed: makeSignedSet('bench/keys') };
+
+  // Section: keys (Ed25519, KEY-4 and its fast path)
+  await section('sign', benchSign);
+  await section('verify', benchVerify);
+  await section('verdicts', checkVerdicts);
+
+  // Section: encoding (added by the codec work)
+
+  const { sign: s, verify: v, verdicts: d } = results;
+  const summary = {
+    bench: 'zi-spec',
+    node: process.version,
+    openssl: process.versions.openssl,
+    reps: REPS,
+    keys: (s || v || d) && {
+      signatures: SIGNATURES,
+      messageBytes: MESSAGE_BYTES,
+      signPerSec: s && Math.round(s.signPerSec.best),
+      verifyNoblePerSec: v && Math.round(v.noblePerSec.best),
+      verifyFastPerSec: v && Math.round(v.fastPerSec.best),
+      verifyFastColdPerSec: v && Math.round(v.coldPerSec.best),
+      ratio: v && round(v.ratio, 2),
+      ratioMedian: v && round(v.ratioMedian, 2),
+      coldRatio: v && round(v.coldRatio, 2),
+      verdictsIdentical: d?.identical ?? null,
+    },
+    errors,
+    elapsedMs: Math.round(now() - started),
+  };
+  console.log(
+    `\nbench finished in ${fixed(summary.elapsedMs / 1000, 1)} s${errors.length > 0 ? ` with ${errors.length} failed section(s)` : ''}`,
+  );
+  console.log(JSON.stringify(summary));
+  if (errors.length > 0) process.exitCode = 1;
+}
+
+await main();
