@@ -330,17 +330,23 @@ export function applyTransaction(state: StateOverlay, tx: Transaction, ctx: Bloc
   addressBytes(tx.from);
   switch (tx.type) {
     case 'transfer':
-      return applyTransfer(state, tx, ctx);
+      applyTransfer(state, tx, ctx);
+      return;
     case 'publish':
-      return applyPublish(state, tx, ctx);
+      applyPublish(state, tx, ctx);
+      return;
     case 'payout':
-      return applyPayout(state, tx, ctx);
+      applyPayout(state, tx, ctx);
+      return;
     case 'close':
-      return applyClose(state, tx, ctx);
+      applyClose(state, tx, ctx);
+      return;
     case 'stake':
-      return applyStake(state, tx, ctx);
+      applyStake(state, tx, ctx);
+      return;
     case 'unstake':
-      return applyUnstake(state, tx, ctx);
+      applyUnstake(state, tx, ctx);
+      return;
     default:
       // VAL/AUD/APL/FND effects arrive with the validator and fund work; until then these types are
       // well-formed but not accepted, so no chain records a vote whose meaning is not yet defined.
