@@ -5,7 +5,8 @@ export const LI_PER_ZI = 1_000_000_000n;
 /** The largest amount the protocol carries: 2^64 - 1 Li (AMT-2). */
 export const MAX_AMOUNT = (1n << 64n) - 1n;
 
-const AMOUNT_TEXT = /^\s*(\d+)(?:\.(\d+))?\s*(zi|li)?\s*$/i;
+// ASCII spaces and tabs only: a look-alike space or digit from another script is not an amount.
+const AMOUNT_TEXT = /^[ \t]*([0-9]+)(?:\.([0-9]+))?[ \t]*(zi|li)?[ \t]*$/i;
 
 /**
  * Parses an amount into Li, exactly. Accepts a plain integer (Li), `"10 Li"`, `"1.5 Zi"`; a
@@ -32,7 +33,7 @@ export function parseAmount(value: string | number | bigint): bigint {
     }
     li = BigInt(value);
   } else if (typeof value === 'string') {
-    if (value.trim().startsWith('-')) {
+    if (value.replace(/^[ \t]+/, '').startsWith('-')) {
       throw new SpecError('SPEC_AMOUNT_NEGATIVE', `amount "${value}" is negative`, 'amounts are never below zero');
     }
     const match = AMOUNT_TEXT.exec(value);

@@ -8,7 +8,7 @@ import { type GenesisConfig, genesisCid, MAX_BLOCK_BYTES } from './genesis.js';
 import { merkleRoot } from './merkle.js';
 import { MAX_DIFFICULTY, meetsDifficulty } from './pow.js';
 import { genesisStateRoot } from './state.js';
-import { CHAIN_ID_PATTERN, type Transaction, transaction, transactionDigest } from './tx.js';
+import { CHAIN_ID_PATTERN, checkStandalone, type Transaction, transaction, transactionDigest } from './tx.js';
 
 /** The header format version this spec defines (BLK-1). */
 export const BLOCK_VERSION = 1;
@@ -73,14 +73,14 @@ export function encodeBlock(value: Block): Uint8Array {
 
 /**
  * Reads a block from bytes and checks what needs no chain (BLK-3, BLK-4): canonical encoding,
- * size, exact fields, `txCount` and `txRoot` matching the transactions. Signatures, proof of work
- * and chain rules are the node's to check.
+ * size, exact fields, the standalone transaction rules (TX-7), `txCount` and `txRoot` matching
+ * the transactions. Signatures, proof of work and chain rules are the node's to check.
  *
- * @throws SpecError SPEC_CBOR_*, SPEC_FIELD_*, SPEC_BLOCK_TX_ROOT, SPEC_BLOCK_TX_COUNT
+ * @throws SpecError SPEC_CBOR_*, SPEC_FIELD_*, a TX-7 rule code, SPEC_BLOCK_TX_ROOT, SPEC_BLOCK_TX_COUNT
  */
 export function decodeBlock(data: Uint8Array): Block {
   const value = block.fromWire(decodeCbor(data, MAX_BLOCK_BYTES), 'block') as Block;
-  checkBody(value);
+  checkBlockBody(value);
   return value;
 }
 
@@ -89,7 +89,10 @@ export function transactionsRoot(txs: readonly Transaction[]): Uint8Array {
   return merkleRoot(txs.map((tx) => transactionDigest(tx)));
 }
 
-function checkBody(value: Block): void {
+/** The checks of a block body that need no chain (TX-7, BLK-4); {@link decodeBlock} applies them. */
+export function checkBlockBody(value: Block): void {
+  // TX-7 holds for a transaction inside a block as much as for one on its own.
+  for (const [i, tx] of value.txs.entries()) checkStandalone(tx, `block.txs[${i}]`);
   if (value.header.txCount !== value.txs.length) {
     throw new SpecError(
       'SPEC_BLOCK_TX_COUNT',

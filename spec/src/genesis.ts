@@ -88,7 +88,8 @@ export type GenesisConfig = Infer<typeof genesisConfig>;
 
 const DAY = 86_400_000;
 
-function checkGenesis(config: GenesisConfig): GenesisConfig {
+/** The rules of a genesis configuration beyond its field shapes (GEN-2, DIF-1). */
+export function checkGenesis(config: GenesisConfig): GenesisConfig {
   const { c1, c3 } = config.difficulty;
   if (c1.num === 0 || c3.num === 0) {
     throw new SpecError(

@@ -10,9 +10,59 @@ export {
   STAKE_ADDRESS_BYTES,
 } from './address.js';
 export { formatAmount, LI_PER_ZI, MAX_AMOUNT, parseAmount } from './amount.js';
+export {
+  BLOCK_VERSION,
+  type Block,
+  type BlockHeader,
+  blockId,
+  checkBlockBody,
+  decodeBlock,
+  decodeHeader,
+  encodeBlock,
+  encodeHeader,
+  genesisBlock,
+  headerHash,
+  headerMeetsDifficulty,
+  MAX_HEADER_BYTES,
+  NONCE_BYTES,
+  transactionsRoot,
+} from './block.js';
 export { bytesEqual, concatBytes, fromHex, toHex, utf8Bytes } from './bytes.js';
-export { cidOfBytes, isCidOfBytes, RAW_CODEC, SHA2_256 } from './cid.js';
+export { bytesOfCid, cidOfBytes, isCidOfBytes, RAW_CODEC, SHA2_256 } from './cid.js';
+export { cidOfCbor, DAG_CBOR_CODEC, decodeCbor, encodeCbor, MAX_CBOR_DEPTH } from './codec/cbor.js';
+export * as kinds from './codec/kinds.js';
+export type { Infer, Kind } from './codec/kinds.js';
 export { SpecError } from './errors.js';
+export {
+  checkGenesis,
+  decodeGenesis,
+  devnetGenesis,
+  difficultyAt,
+  encodeGenesis,
+  type GenesisConfig,
+  genesisBalance,
+  genesisCid,
+  genesisFromJson,
+  genesisToJson,
+  MAX_BLOCK_BYTES,
+  type Ratio,
+  testnetGenesis,
+} from './genesis.js';
+export {
+  decryptKeyFile,
+  type EncryptKeyFileOptions,
+  encryptKeyFile,
+  KEY_FILE_FORMAT,
+  KEY_FILE_LIMITS,
+  KEY_FILE_SCRYPT,
+  KEY_NAME_PATTERN,
+  type KeyFile,
+  type KeyFileCipher,
+  type KeyFileKdf,
+  keyFileToJson,
+  parseKeyFile,
+  validateKeyFile,
+} from './keyfile.js';
 export {
   assertSignature,
   GROUP_ORDER,
@@ -27,3 +77,64 @@ export {
   sign,
   verify,
 } from './keys.js';
+export { merkleRoot } from './merkle.js';
+export { DIFFICULTY_ONE, hashToBigInt, log2Fixed, MAX_DIFFICULTY, meetsDifficulty, targetOf, workOf } from './pow.js';
+export { jsonSchemaOf, matchesSchema, parseJson, SCHEMA_KINDS, type SchemaName } from './schemas.js';
+export {
+  type AckMessage,
+  type BatchMessage,
+  batchSize,
+  ackMessage,
+  batchMessage,
+  decodeSessionMessage,
+  encodeSessionMessage,
+  type LocateMessage,
+  locateDigest,
+  locateProof,
+  MAX_BATCH_RESULT_BYTES,
+  MAX_SESSION_MESSAGE_BYTES,
+  type PaidMessage,
+  REFUSAL_REASONS,
+  type RefusalMessage,
+  type RefusalReason,
+  type SessionMessage,
+  signSessionMessage,
+  verifySessionMessage,
+} from './session.js';
+export { MESSAGE_SIGNING_DOMAIN, messageSigningBytes, signMessage, verifyMessage } from './signed-message.js';
+export { accountKey, encodeAccount, genesisStateRoot, nextStateRoot, STATE_PREFIX, type StateChange } from './state.js';
+export {
+  type AppealTx,
+  type AuditVoteTx,
+  CHAIN_ID_PATTERN,
+  type CloseTx,
+  checkRanges,
+  checkStandalone,
+  countIndices,
+  decodeTransaction,
+  encodeTransaction,
+  type FundVoteTx,
+  type IndexRange,
+  indexRange,
+  MAX_INLINE_BUNDLE_BYTES,
+  MAX_MCUS,
+  MAX_PAYOUT_RANGES,
+  MAX_TX_BYTES,
+  META_BYTES,
+  type PayoutTx,
+  type PublishTx,
+  type StakeTx,
+  signTransaction,
+  type Transaction,
+  type TransactionType,
+  type TransferTx,
+  transactionDigest,
+  transactionFromJson,
+  transactionId,
+  transactionSigningBytes,
+  transactionToJson,
+  type UnsignedPayout,
+  type UnsignedTransaction,
+  type UnstakeTx,
+  verifyTransaction,
+} from './tx.js';

@@ -1,10 +1,10 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { block, blockHeader } from './block.js';
+import { type Block, block, blockHeader, checkBlockBody } from './block.js';
 import type { Kind } from './codec/kinds.js';
 import { SpecError } from './errors.js';
-import { genesisConfig } from './genesis.js';
-import { ackMessage, batchMessage, locateMessage, paidMessage, refusalMessage, sessionMessage } from './session.js';
-import { transaction, unsignedPayout } from './tx.js';
+import { checkGenesis, type GenesisConfig, genesisConfig } from './genesis.js';
+import { ackMessage, batchMessage, locateMessage, paidMessage, refusalMessage, type SessionMessage, sessionMessage } from './session.js';
+import { checkStandalone, type Transaction, transaction, type UnsignedPayout, unsignedPayout } from './tx.js';
 
 /**
  * The protocol objects with a published JSON Schema (SCH-1): their JSON form is what the RPC API
@@ -62,7 +62,8 @@ function describeError(error: ErrorObject): string {
  * Checks JSON against a protocol schema with ajv, then reads it into the in-memory form with the
  * checks a schema cannot express (address checksums, CID contents, ranges).
  *
- * @throws SpecError SPEC_SCHEMA_INVALID (with ajv's first complaint) or a field error
+ * @throws SpecError SPEC_SCHEMA_INVALID (with ajv's first complaint), a field error, or the code of a
+ * rule the byte decoder applies too (TX-7, BLK-4, GEN-2)
  * @example
  * const tx = parseJson('transaction', JSON.parse(body));
  */
@@ -76,7 +77,37 @@ export function parseJson<N extends SchemaName>(name: N, json: unknown): ReturnT
       `see spec/schemas/${name}.json for the expected shape`,
     );
   }
-  return SCHEMA_KINDS[name].fromJson(json, name) as ReturnType<(typeof SCHEMA_KINDS)[N]['fromJson']>;
+  const value = SCHEMA_KINDS[name].fromJson(json, name);
+  checkRules(name, value);
+  return value as ReturnType<(typeof SCHEMA_KINDS)[N]['fromJson']>;
+}
+
+/**
+ * The rules beyond field shapes that the byte decoders apply (TX-7, BLK-4, GEN-2), applied to
+ * JSON too, so that JSON and bytes accept exactly the same objects.
+ */
+function checkRules(name: SchemaName, value: unknown): void {
+  switch (name) {
+    case 'transaction':
+    case 'unsigned-payout':
+      checkStandalone(value as Transaction | UnsignedPayout, name);
+      break;
+    case 'block':
+      checkBlockBody(value as Block);
+      break;
+    case 'genesis':
+      checkGenesis(value as GenesisConfig);
+      break;
+    case 'session-message':
+    case 'batch-message':
+    case 'paid-message': {
+      const message = value as SessionMessage;
+      if (message.type === 'batch' || message.type === 'paid') checkStandalone(message.payout, `${name}.payout`);
+      break;
+    }
+    default:
+      break;
+  }
 }
 
 /** True when JSON matches a protocol schema (ajv only, no further checks). */

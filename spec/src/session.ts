@@ -5,7 +5,7 @@ import { cidOfCbor, decodeCbor, encodeCbor } from './codec/cbor.js';
 import { address, byteString, bytes, cid, type Infer, list, literal, oneOf, optional, struct, tagged, text, uint } from './codec/kinds.js';
 import { SpecError } from './errors.js';
 import { publicKeyOf, SIGNATURE_BYTES, sign, verify } from './keys.js';
-import { CHAIN_ID_PATTERN, indexRange, payoutTx, unsignedPayout } from './tx.js';
+import { CHAIN_ID_PATTERN, checkStandalone, indexRange, payoutTx, unsignedPayout } from './tx.js';
 
 /** SES-6: the largest session message (a batch with its results). */
 export const MAX_SESSION_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -113,9 +113,14 @@ export function encodeSessionMessage(message: SessionMessage): Uint8Array {
   return encodeCbor(sessionMessage.toWire(message));
 }
 
-/** Reads a session message from bytes (canonical, size-capped, exact fields). */
+/**
+ * Reads a session message from bytes (canonical, size-capped, exact fields; the payout of a
+ * batch or paid message meets the standalone payout rules, TX-7).
+ */
 export function decodeSessionMessage(data: Uint8Array): SessionMessage {
-  return sessionMessage.fromWire(decodeCbor(data, MAX_SESSION_MESSAGE_BYTES), 'message');
+  const message = sessionMessage.fromWire(decodeCbor(data, MAX_SESSION_MESSAGE_BYTES), 'message');
+  if (message.type === 'batch' || message.type === 'paid') checkStandalone(message.payout, 'message.payout');
+  return message;
 }
 
 /** SES-1: the locate proof, sha256(publicKey || u64be(time) || utf8(peer) || contract CID bytes). */

@@ -206,8 +206,14 @@ function wireOf(tx: Transaction): Record<string, unknown> {
   return transaction.toWire(tx) as Record<string, unknown>;
 }
 
-/** Rules a well-formed transaction meets on its own, without chain state (TX-7). */
-function checkStandalone(tx: Transaction, path: string): void {
+/**
+ * Rules a well-formed transaction meets on its own, without chain state (TX-7). Every decoder of
+ * something that carries transactions applies them (blocks, session payouts), not only
+ * {@link decodeTransaction}.
+ *
+ * @throws SpecError SPEC_RANGES_NOT_CANONICAL, SPEC_PAYOUT_FEE, SPEC_PUBLISH_EMPTY, SPEC_AMOUNT_ZERO
+ */
+export function checkStandalone(tx: Transaction | UnsignedPayout, path: string): void {
   if (tx.type === 'payout') {
     checkRanges(tx.ranges, `${path}.ranges`);
     if (tx.fee > tx.amount) {

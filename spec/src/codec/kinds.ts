@@ -3,7 +3,7 @@ import { addressBytes, addressOf } from '../address.js';
 import { fromHex, toHex } from '../bytes.js';
 import { RAW_CODEC, SHA2_256 } from '../cid.js';
 import { SpecError } from '../errors.js';
-import { DAG_CBOR_CODEC } from './cbor.js';
+import { DAG_CBOR_CODEC, LONE_SURROGATE } from './cbor.js';
 
 /**
  * A field kind: how one protocol value is read from decoded DAG-CBOR ("wire"), written back,
@@ -218,7 +218,12 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 export function text(maxBytes: number, pattern?: RegExp): Kind<string> {
   const describe = pattern ? `text matching ${pattern}` : `text of at most ${maxBytes} bytes`;
   const check = (value: unknown, path: string): string => {
-    if (typeof value !== 'string' || utf8Encoder.encode(value).length > maxBytes || (pattern && !pattern.test(value))) {
+    if (
+      typeof value !== 'string' ||
+      LONE_SURROGATE.test(value) ||
+      utf8Encoder.encode(value).length > maxBytes ||
+      (pattern && !pattern.test(value))
+    ) {
       throw wireError(path, describe, value);
     }
     return value;
@@ -241,7 +246,7 @@ export function text(maxBytes: number, pattern?: RegExp): Kind<string> {
 export function fixedText(length: number): Kind<string> {
   const describe = `text of at most ${length} UTF-8 bytes without NUL`;
   const encode = (value: unknown, path: string): Uint8Array => {
-    if (typeof value !== 'string' || value.includes('\0')) throw wireError(path, describe, value);
+    if (typeof value !== 'string' || value.includes('\0') || LONE_SURROGATE.test(value)) throw wireError(path, describe, value);
     const raw = utf8Encoder.encode(value);
     if (raw.length > length) throw wireError(path, describe, value);
     const out = new Uint8Array(length);
@@ -336,7 +341,9 @@ export function struct<F extends Fields>(fields: F): Kind<StructOf<F>> & { reado
     (value: unknown, path: string): StructOf<F> => {
       if (!isPlainObject(value)) throw wireError(path, 'a map', value);
       for (const key of Object.keys(value)) {
-        if (!(key in fields)) {
+        // Own keys only: `in` would also match "toString", "constructor", "__proto__"…, letting an
+        // extra field through and giving one transaction several encodings (ENC-5).
+        if (!Object.hasOwn(fields, key)) {
           throw new SpecError(
             'SPEC_FIELD_UNKNOWN',
             `${path}: unknown field "${key.slice(0, 40)}"`,
