@@ -30,8 +30,8 @@ export {
 export { bytesEqual, concatBytes, fromHex, toHex, utf8Bytes } from './bytes.js';
 export { bytesOfCid, cidOfBytes, isCidOfBytes, RAW_CODEC, SHA2_256 } from './cid.js';
 export { cidOfCbor, DAG_CBOR_CODEC, decodeCbor, encodeCbor, MAX_CBOR_DEPTH } from './codec/cbor.js';
-export * as kinds from './codec/kinds.js';
 export type { Infer, Kind } from './codec/kinds.js';
+export * as kinds from './codec/kinds.js';
 export { SpecError } from './errors.js';
 export {
   checkGenesis,
@@ -82,10 +82,10 @@ export { DIFFICULTY_ONE, hashToBigInt, log2Fixed, MAX_DIFFICULTY, meetsDifficult
 export { jsonSchemaOf, matchesSchema, parseJson, SCHEMA_KINDS, type SchemaName } from './schemas.js';
 export {
   type AckMessage,
-  type BatchMessage,
-  batchSize,
   ackMessage,
+  type BatchMessage,
   batchMessage,
+  batchSize,
   decodeSessionMessage,
   encodeSessionMessage,
   type LocateMessage,
