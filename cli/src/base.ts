@@ -1,5 +1,6 @@
 import { Command, Flags } from '@oclif/core';
 import { RuntimeError, SandboxPool } from '@zi/runtime';
+import { NodeError } from '@zi/node';
 import { SpecError } from '@zi/spec';
 import { CliError, EXIT } from './errors.js';
 
@@ -24,6 +25,12 @@ export function showError(error: unknown): ShownError & { stack?: string } {
     return { code: error.code, message: error.message, hint: error.hint, exit };
   }
   if (error instanceof SpecError) return { code: error.code, message: error.message, hint: error.hint, exit: EXIT.badInput };
+  if (error instanceof NodeError) {
+    // A node that cannot be reached, or a store that cannot be opened, is the environment; a
+    // rejected transaction or a wallet problem is the input.
+    const environment = ['NODE_UNREACHABLE', 'NODE_RPC_BAD_ANSWER', 'NODE_STORE_CORRUPT', 'NODE_PORT_IN_USE'].includes(error.code);
+    return { code: error.code, message: error.message, hint: error.hint, exit: environment ? EXIT.environment : EXIT.badInput };
+  }
   const e = error as Error & { oclif?: { exit?: number } };
   if (e?.oclif?.exit !== undefined) {
     return {

@@ -244,7 +244,11 @@ export function encryptKeyFile(options: EncryptKeyFileOptions): KeyFile {
   }
   if (typeof passphrase !== 'string') throw new TypeError('encryptKeyFile: passphrase must be a string');
   if (passphrase.normalize('NFKC').length === 0) {
-    throw new SpecError('SPEC_KEYFILE_PASSPHRASE_EMPTY', 'the passphrase is empty', 'choose a passphrase: it is all that protects the key file');
+    throw new SpecError(
+      'SPEC_KEYFILE_PASSPHRASE_EMPTY',
+      'the passphrase is empty',
+      'choose a passphrase: it is all that protects the key file',
+    );
   }
   if (typeof name !== 'string' || !KEY_NAME_PATTERN.test(name)) {
     throw new RangeError(`encryptKeyFile: name must match ${KEY_NAME_PATTERN}, got ${JSON.stringify(name)}`);

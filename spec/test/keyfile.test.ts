@@ -70,21 +70,34 @@ const instants = fc
 describe('key files (KEYFILE-1..7)', () => {
   it('encrypt, write, parse, decrypt is the identity (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), passphrases, names, instants, (secretKey, passphrase, name, createdAt) => {
-        const file = encryptKeyFile({ secretKey, passphrase, name, createdAt, kdf: { N } });
-        const text = keyFileToJson(file);
-        expect(parseKeyFile(text)).toEqual(file);
-        expect(parseKeyFile(utf8Bytes(text))).toEqual(file);
-        expect(file.address).toBe(addressOf(publicKeyOf(secretKey)));
-        expect(text).not.toContain(toHex(secretKey));
-        expect(decryptKeyFile(text, passphrase)).toEqual(secretKey);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        passphrases,
+        names,
+        instants,
+        (secretKey, passphrase, name, createdAt) => {
+          const file = encryptKeyFile({ secretKey, passphrase, name, createdAt, kdf: { N } });
+          const text = keyFileToJson(file);
+          expect(parseKeyFile(text)).toEqual(file);
+          expect(parseKeyFile(utf8Bytes(text))).toEqual(file);
+          expect(file.address).toBe(addressOf(publicKeyOf(secretKey)));
+          expect(text).not.toContain(toHex(secretKey));
+          expect(decryptKeyFile(text, passphrase)).toEqual(secretKey);
+        },
+      ),
       { numRuns: 15 },
     );
   });
 
   it('writes the documented format (test vector: fixed salt and nonce)', () => {
-    const file = encryptKeyFile({ secretKey: SECRET, passphrase: 'correct horse', name: 'default', createdAt: CREATED, kdf: { N }, random: counter() });
+    const file = encryptKeyFile({
+      secretKey: SECRET,
+      passphrase: 'correct horse',
+      name: 'default',
+      createdAt: CREATED,
+      kdf: { N },
+      random: counter(),
+    });
     expect(keyFileToJson(file)).toMatchInlineSnapshot(`
       "{
         "format": "zi-key/1",
@@ -172,7 +185,9 @@ describe('key files (KEYFILE-1..7)', () => {
       fc.property(fc.nat(), fc.integer({ min: 0, max: 0x7f }), (index, code) => {
         const at = index % text.length;
         const changed = text.slice(0, at) + String.fromCharCode(code) + text.slice(at + 1);
-        expect(['same key', 'SPEC_KEYFILE_CORRUPT', 'SPEC_KEYFILE_PASSPHRASE']).toContain(outcome(() => decryptKeyFile(changed, 'correct horse')));
+        expect(['same key', 'SPEC_KEYFILE_CORRUPT', 'SPEC_KEYFILE_PASSPHRASE']).toContain(
+          outcome(() => decryptKeyFile(changed, 'correct horse')),
+        );
       }),
       { numRuns: 200 },
     );

@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addressOf, messageSigningBytes, publicKeyOf, SpecError, sign, signMessage, utf8Bytes, verify, verifyMessage } from '../src/index.js';
+import {
+  addressOf,
+  messageSigningBytes,
+  publicKeyOf,
+  SpecError,
+  sign,
+  signMessage,
+  utf8Bytes,
+  verify,
+  verifyMessage,
+} from '../src/index.js';
 
 const secretKey = new Uint8Array(32).fill(1);
 const address = addressOf(publicKeyOf(secretKey));

@@ -4,6 +4,7 @@ import {
   blockId,
   bytesEqual,
   decodeBlock,
+  decodeHeader,
   difficultyAt,
   encodeBlock,
   encodeHeader,
@@ -64,6 +65,15 @@ const STATUS_INVALID = 2;
 const MAX_ORPHANS = 512;
 
 const workText = (work: bigint): string => work.toString(16).padStart(80, '0');
+
+/** Codes of the rules a transaction breaks on its own (TX-7), which decodeBlock applies to every transaction. */
+const STANDALONE_CODES = new Set(['SPEC_RANGES_NOT_CANONICAL', 'SPEC_PAYOUT_FEE', 'SPEC_PUBLISH_EMPTY', 'SPEC_AMOUNT_ZERO']);
+
+/** The rule a block broke when decoding it failed with `code`. */
+function decodeRuleOf(code: string): string {
+  if (code.startsWith('SPEC_BLOCK')) return 'BLK-4';
+  return STANDALONE_CODES.has(code) ? 'TX-7' : 'ENC-3';
+}
 
 export interface ChainEvents {
   /** a new head, after the import committed */
@@ -183,7 +193,7 @@ export class Chain {
     const id = this.#stmt.getMeta.get('head')?.value;
     const row = id ? this.#stmt.getBlock.get(id) : undefined;
     if (!row) throw new NodeError('NODE_STORE_CORRUPT', 'the database has no head block', 'start with a fresh --data-dir');
-    return { id: row.id, height: row.height, time: row.time, work: BigInt(`0x${row.work}`), header: decodeBlock(row.block).header };
+    return { id: row.id, height: row.height, time: row.time, work: BigInt(`0x${row.work}`), header: decodeHeader(row.header) };
   }
 
   /** The stored bytes of a block, main chain or not. */
@@ -226,7 +236,7 @@ export class Chain {
       block = decodeBlock(bytes);
     } catch (error) {
       if (error instanceof SpecError)
-        throw new RuleError(error.code.startsWith('SPEC_BLOCK') ? 'BLK-4' : 'ENC-3', error.code, error.message, error.hint);
+        throw new RuleError(decodeRuleOf(error.code), error.code, error.message, error.hint);
       throw error;
     }
     const { header } = block;
@@ -303,10 +313,16 @@ export class Chain {
       }
     });
     const work = BigInt(`0x${parent.work}`) + workOf(header.difficulty);
-    this.#stmt.putBlock.run(id, header.parent, header.height, header.time, workText(work), STATUS_STORED, headerBytes, bytes);
+    const store = () =>
+      this.#stmt.putBlock.run(id, parent.id, header.height, header.time, workText(work), STATUS_STORED, headerBytes, bytes);
     const head = this.head();
-    if (work <= head.work) return { id, status: 'side', height: header.height };
-    const reorgDepth = this.#switchTo(id, head);
+    if (work <= head.work) {
+      store();
+      return { id, status: 'side', height: header.height };
+    }
+    // Stored in the switch's own transaction: a crash must not leave the block stored but not
+    // connected, since a known block is never offered to fork choice again.
+    const reorgDepth = this.#switchTo(id, head, store);
     return reorgDepth > 0 ? { id, status: 'head', height: header.height, reorgDepth } : { id, status: 'head', height: header.height };
   }
 
@@ -353,16 +369,17 @@ export class Chain {
   }
 
   /**
-   * Makes `id` the head: disconnects main-chain blocks above the fork point and connects the
-   * branch, all in one SQLite transaction. If a branch block is invalid, the transaction rolls
+   * Makes `id` the head: stores it (`store`), disconnects main-chain blocks above the fork point
+   * and connects the branch, all in one SQLite transaction. If a branch block is invalid, the transaction rolls
    * back (the old head stays), and that block and its descendants are marked invalid.
    */
-  #switchTo(id: string, oldHead: HeadInfo): number {
-    const { fork, blocks } = this.#branch(id);
+  #switchTo(id: string, oldHead: HeadInfo, store: () => void): number {
     const disconnected: Block[] = [];
     const connected: Block[] = [];
     let failed: { row: BlockRow; error: unknown } | undefined;
     const run = this.db.transaction(() => {
+      store();
+      const { fork, blocks } = this.#branch(id);
       for (let height = oldHead.height; height > fork.height; height--) {
         const mainId = this.idAt(height) as string;
         disconnected.push(decodeBlock((this.#stmt.getBlock.get(mainId) as BlockRow).block));
@@ -384,8 +401,13 @@ export class Chain {
       run();
     } catch (error) {
       if (!failed) throw error;
-      this.#markInvalid(failed.row.id);
-      throw failed.row.id === id ? failed.error : failed.error;
+      // The rollback took the new block with it: keep it, so that it is remembered invalid too.
+      const invalid = failed.row.id;
+      this.db.transaction(() => {
+        store();
+        this.#markInvalid(invalid);
+      })();
+      throw failed.error;
     }
     this.#events.onHead?.(this.head(), { disconnected, connected });
     return disconnected.length;

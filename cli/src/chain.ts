@@ -1,0 +1,392 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import {
+  type ContractJson,
+  createRpcClient,
+  devAccounts,
+  type HeadChange,
+  NodeError,
+  type NodeLogEvent,
+  type PayoutJson,
+  type RangeJson,
+  type RpcClient,
+  RpcError,
+} from '@zi/node';
+import {
+  ADDRESS_PREFIX,
+  blockId,
+  encodeTransaction,
+  formatAmount,
+  fromHex,
+  type GenesisConfig,
+  genesisFromJson,
+  normalizeAddress,
+  parseAmount,
+  SECRET_KEY_BYTES,
+  STAKE_ADDRESS_ALIAS,
+  signTransaction,
+  type Transaction,
+  toHex,
+  transactionId,
+  type UnsignedTransaction,
+} from '@zi/spec';
+import { CliError, EXIT } from './errors.js';
+import { int } from './format.js';
+import { keysDirFlag, WalletCommand } from './wallet.js';
+
+/** Where `zi` looks for a node when neither --rpc nor ZI_RPC says. */
+export const DEFAULT_RPC_URL = 'http://127.0.0.1:8645';
+/** The fee of a transaction when --fee is not given. */
+export const DEFAULT_FEE = '1000 Li';
+
+/** The node folder: `$ZI_HOME/node`, else `~/.zi/node`. */
+export function defaultNodeDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env.ZI_HOME ? resolve(env.ZI_HOME, 'node') : join(homedir(), '.zi', 'node');
+}
+
+/**
+ * The miner of a devnet run by `zi`: the dev key after the funded ones, so block rewards and fees
+ * never blur the balances of the accounts you sign with.
+ */
+export function devnetMiner(accounts: number): string {
+  const miner = devAccounts(accounts + 1)[accounts];
+  if (!miner) throw new RangeError('devnetMiner: accounts must be a non-negative integer');
+  return miner.address;
+}
+
+/** `--rpc`, taken by every command that talks to a node. */
+export const rpcFlag = {
+  rpc: Flags.string({ description: `node RPC URL [default: $ZI_RPC, else ${DEFAULT_RPC_URL}]` }),
+};
+
+/** The flags of commands that sign and send a transaction. */
+export const sendFlags = {
+  ...rpcFlag,
+  wallet: Flags.string({ description: 'keystore wallet that signs [default: the only or "default" wallet, else devnet account 0]' }),
+  fee: Flags.string({ description: 'transaction fee, e.g. "1000 Li" or "0.001 Zi"', default: DEFAULT_FEE }),
+  wait: Flags.boolean({
+    description: 'wait until a block includes the transaction (--no-wait: return once the node accepts it)',
+    default: true,
+    allowNo: true,
+  }),
+  timeout: Flags.integer({ description: 'seconds to wait for inclusion', default: 300, min: 1 }),
+  ...keysDirFlag,
+};
+
+/** The RPC URL: --rpc, else $ZI_RPC, else the default. */
+export function rpcUrlOf(flag: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const url = flag ?? (env.ZI_RPC || DEFAULT_RPC_URL);
+  if (!/^https?:\/\/[^\s/]+/.test(url)) {
+    throw new CliError(
+      'CLI_BAD_RPC_URL',
+      `"${url}" is not a node URL`,
+      'give --rpc (or ZI_RPC) as http://host:port, e.g. http://127.0.0.1:8645',
+      EXIT.usage,
+    );
+  }
+  return url;
+}
+
+/** Parses an amount a user typed, naming the flag it came from. */
+export function amountFlag(text: string, flag: string): bigint {
+  try {
+    return parseAmount(text);
+  } catch (error) {
+    const e = error as CliError;
+    throw new CliError(e.code ?? 'CLI_BAD_AMOUNT', `--${flag}: ${e.message}`, e.hint ?? 'write e.g. "1000 Li" or "1.5 Zi"', EXIT.usage);
+  }
+}
+
+/** A decimal string of Li as people read it ("1.5 Zi", "80,000 Li"). */
+export function amountText(li: string | bigint): string {
+  const value = typeof li === 'bigint' ? li : BigInt(li);
+  const [number = '', unit = ''] = formatAmount(value).split(' ');
+  const [whole = '', fraction] = number.split('.');
+  return `${BigInt(whole).toLocaleString('en-US')}${fraction === undefined ? '' : `.${fraction}`} ${unit}`;
+}
+
+/** "0..1000, 2000..2500, … (+3 more)": index ranges with an exclusive end, at most `limit`. */
+export function rangesText(ranges: readonly RangeJson[], limit = 5): string {
+  if (ranges.length === 0) return 'none';
+  const shown = ranges.slice(0, limit).map((r) => `${r.from}..${r.from + r.count}`);
+  return ranges.length > limit ? `${shown.join(', ')}, … (+${ranges.length - limit} more)` : shown.join(', ');
+}
+
+/** The table of `zi contracts`. */
+export function contractTable(contracts: readonly ContractJson[]): string[] {
+  const rows = contracts.map((c) => [
+    c.id,
+    c.name,
+    c.status,
+    `${amountText(c.price)}`,
+    `${int(c.paid)}/${int(c.mcus)}`,
+    amountText(c.escrow),
+  ]);
+  const head = ['id', 'name', 'status', 'price/MCU', 'MCUs paid', 'escrow left'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i >= 3 ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)];
+}
+
+/** The lines of `zi contract <id>`. */
+export function contractLines(c: ContractJson, payouts: readonly PayoutJson[]): string[] {
+  const percent = c.mcus === 0 ? 0 : (c.paid / c.mcus) * 100;
+  const lines = [
+    `Contract ${c.id}`,
+    `  name         ${c.name}`,
+    `  status       ${c.status} (published in block ${c.height})`,
+    `  bidder       ${c.bidder}`,
+    `  bundle       ${c.bundle}`,
+    `  manifest     ${c.manifest}`,
+    `  MCUs         ${int(c.paid)} of ${int(c.mcus)} paid (${percent.toFixed(1)}%)`,
+    `  gas per MCU  ${int(c.gasPerMcu)}`,
+    `  price        ${amountText(c.price)} per MCU`,
+    `  budget       ${amountText(c.budget)}`,
+    `  escrow       ${amountText(c.escrow)} left, ${amountText(c.spent)} paid out`,
+    `  validation   ${BigInt(c.validationFee) === 0n ? 'by the bidder' : `fee ${amountText(c.validationFee)}, validator ${c.validator ?? 'not assigned yet'}`}`,
+    `  solved       ${c.solvedRanges.length === 0 ? 'none' : `${rangesText(c.solvedRanges)}`}`,
+    `  payouts      ${int(c.payouts)}${payouts.length > 0 && payouts.length < c.payouts ? ` (the last ${payouts.length}:)` : payouts.length > 0 ? ':' : ''}`,
+  ];
+  for (const p of payouts) {
+    lines.push(`    block ${p.height}  ${p.solver}  ${rangesText(p.ranges, 2)}  ${amountText(p.amount)} (fee ${amountText(p.fee)})`);
+  }
+  return lines;
+}
+
+/** Who signs: a keystore wallet, or a devnet account handed out by the node. */
+export interface Signer {
+  readonly address: string;
+  readonly secretKey: Uint8Array;
+  /** "wallet default", "devnet account 0" */
+  readonly label: string;
+}
+
+/** What the node answered about the chain, with the genesis decoded. */
+export interface ChainInfo {
+  readonly chain: string;
+  readonly genesisId: string;
+  readonly genesis: GenesisConfig;
+  readonly devnet: boolean;
+}
+
+/** A transaction sent, and where it landed when waited for. */
+export interface Sent {
+  readonly id: string;
+  readonly status: 'pending' | 'included';
+  readonly height?: number;
+  readonly block?: string;
+}
+
+/**
+ * Base of the commands that talk to a node: the RPC client, the signer, sending and waiting.
+ * A node that does not answer is the environment's failure (exit 4); a request it refuses is the
+ * input's (exit 3).
+ */
+export abstract class ChainCommand extends WalletCommand {
+  protected rpcClient(flags: { rpc?: string | undefined }): RpcClient {
+    return createRpcClient(rpcUrlOf(flags.rpc));
+  }
+
+  /** A `zi1…` address (or `000`) as typed, else the address of the keystore wallet of that name. */
+  protected async addressOf(nameOrAddress: string, flags: { 'keys-dir'?: string | undefined }): Promise<string> {
+    const text = nameOrAddress.trim();
+    // Wallet names are at most 64 characters; an address is 62, so a zi1… of that length is an address.
+    if (text === STAKE_ADDRESS_ALIAS || (text.startsWith(`${ADDRESS_PREFIX}1`) && text.length >= 60)) return normalizeAddress(text);
+    return (await this.keystore(flags).read(text)).address;
+  }
+
+  protected async chainInfo(client: RpcClient): Promise<ChainInfo> {
+    const info = await client.call('zi_chain', {});
+    return { chain: info.chain, genesisId: info.genesisId, genesis: genesisFromJson(info.genesis), devnet: info.devnet };
+  }
+
+  /**
+   * The signer: --wallet; else the keystore's only wallet (or the one named "default"); else, on
+   * a devnet, the node's first dev account — so `zi dev` and `zi publish` work with no wallet step.
+   */
+  protected async signer(
+    client: RpcClient,
+    chain: ChainInfo,
+    flags: { wallet?: string | undefined; 'keys-dir'?: string | undefined },
+  ): Promise<Signer> {
+    const keystore = this.keystore(flags);
+    let name = flags.wallet;
+    if (name === undefined) {
+      const wallets = (await keystore.list()).filter((w) => w.ok);
+      if (wallets.length === 1) name = wallets[0]?.name;
+      else if (wallets.some((w) => w.name === 'default')) name = 'default';
+      else if (wallets.length > 1) {
+        throw new CliError(
+          'CLI_WALLET_AMBIGUOUS',
+          `the keystore holds ${wallets.length} wallets and none is named "default"`,
+          `choose one with --wallet: ${wallets.map((w) => w.name).join(', ')}`,
+          EXIT.usage,
+        );
+      }
+    }
+    if (name !== undefined) {
+      const wallet = await keystore.read(name);
+      const passphrase = await this.passphrase(`Passphrase of wallet "${name}"`);
+      const { secretKey } = await keystore.unlock(name, passphrase);
+      return { address: wallet.address, secretKey, label: `wallet ${name}` };
+    }
+    if (chain.devnet) {
+      const [account] = await client.call('zi_devAccounts', {});
+      if (account) {
+        this.say(`signing with devnet account 0 (${account.address}): a test key, for this devnet only`);
+        return { address: account.address, secretKey: fromHex(account.secretKey, SECRET_KEY_BYTES), label: 'devnet account 0' };
+      }
+    }
+    throw new CliError(
+      'CLI_NO_SIGNER',
+      `there is no wallet in ${keystore.dir} to sign with, and the node is not a devnet`,
+      'create one with `zi wallet create` (or import one with `zi wallet import`), or pass --wallet',
+      EXIT.usage,
+    );
+  }
+
+  /** Fills in chain, nonce, meta; signs; sends; waits for a block unless told not to. */
+  protected async signAndSend(
+    client: RpcClient,
+    chain: ChainInfo,
+    signer: Signer,
+    unsigned: Record<string, unknown> & { type: Transaction['type'] },
+    options: { wait: boolean; timeoutSeconds: number },
+  ): Promise<Sent> {
+    const { nextNonce } = await client.call('zi_account', { address: signer.address });
+    const tx = signTransaction(
+      { ...unsigned, chain: chain.chain, from: signer.address, nonce: nextNonce, meta: '' } as UnsignedTransaction,
+      signer.secretKey,
+    );
+    signer.secretKey.fill(0);
+    const bytes = encodeTransaction(tx as Transaction);
+    const id = transactionId(bytes);
+    const sent = await client.call('zi_sendTransaction', { raw: toHex(bytes) });
+    if (sent.id !== id) {
+      throw new CliError(
+        'CLI_TX_ID_MISMATCH',
+        `the node names the transaction ${sent.id}, not ${id}`,
+        'the node and zi disagree on encoding: check their versions',
+        EXIT.internal,
+      );
+    }
+    if (!options.wait) return { id, status: sent.status };
+    return waitForInclusion(client, id, options.timeoutSeconds * 1000);
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (error instanceof NodeError) {
+      const environment =
+        error.code === 'NODE_UNREACHABLE' ||
+        error.code === 'NODE_RPC_BAD_ANSWER' ||
+        (error instanceof RpcError && error.rpcCode === -32603);
+      const rule = error instanceof RpcError && error.rule ? ` (${error.rule})` : '';
+      return super.catch(new CliError(error.code, `${error.message}${rule}`, error.hint, environment ? EXIT.environment : EXIT.badInput));
+    }
+    return super.catch(error);
+  }
+}
+
+/**
+ * Polls `zi_transaction` until a block on the main chain includes the transaction. The node mines
+ * on its own schedule, so there is nothing to do but ask again.
+ */
+export async function waitForInclusion(client: RpcClient, id: string, timeoutMs: number): Promise<Sent> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 50;
+  for (;;) {
+    const info = await client.call('zi_transaction', { id });
+    if (info.status === 'included') {
+      return {
+        id,
+        status: 'included',
+        ...(info.height === undefined ? {} : { height: info.height }),
+        ...(info.block === undefined ? {} : { block: info.block }),
+      };
+    }
+    if (Date.now() >= deadline) {
+      throw new CliError(
+        'CLI_TX_NOT_INCLUDED',
+        `transaction ${id} is still pending after ${Math.round(timeoutMs / 1000)} s`,
+        'it stays in the mempool: is the node mining? (`zi dev` mines at once; `zi node start --mine …`) Check it later, or raise --timeout',
+        EXIT.environment,
+      );
+    }
+    await new Promise((done) => setTimeout(done, Math.min(delay, Math.max(0, deadline - Date.now()))));
+    delay = Math.min(delay * 2, 1000);
+  }
+}
+
+/** Resolves on the first SIGINT or SIGTERM, which then no longer end the process by default. */
+export function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** A failure to listen on the RPC port, told as what to do about it. */
+export function listenError(error: unknown, host: string, port: number, portFlag: string): CliError | undefined {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  const text = error instanceof Error ? error.message : String(error);
+  if (code === 'EADDRINUSE' || text.includes('EADDRINUSE')) {
+    return new CliError(
+      'CLI_PORT_IN_USE',
+      `${host}:${port} is taken: another program (perhaps another zi node) listens there`,
+      `stop it, or choose another port with ${portFlag} (${portFlag} 0 picks a free one)`,
+      EXIT.environment,
+    );
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'EACCES' || text.includes('EADDRNOTAVAIL') || text.includes('EACCES')) {
+    return new CliError(
+      'CLI_CANNOT_LISTEN',
+      `cannot listen on ${host}:${port}: ${text}`,
+      `choose another address or port (${portFlag})`,
+      EXIT.environment,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Prints what a running node reports: a line per block that joins the main chain, its errors on
+ * stderr; under --json one JSON object per line instead.
+ */
+export class NodeEventPrinter {
+  constructor(private readonly json: boolean) {}
+
+  line(event: Record<string, unknown>): void {
+    process.stdout.write(`${JSON.stringify(event)}\n`);
+  }
+
+  /** Every block a head change connected, oldest first; a reorg says how deep it went. */
+  blocks(change: HeadChange): void {
+    if (change.disconnected.length > 0) {
+      if (this.json) this.line({ event: 'reorg', depth: change.disconnected.length });
+      else process.stdout.write(`reorg: ${change.disconnected.length} block(s) left the main chain\n`);
+    }
+    for (const block of change.connected) {
+      const id = blockId(block.header);
+      const txs = block.txs.length;
+      if (this.json) this.line({ event: 'block', height: block.header.height, id, txs, time: block.header.time });
+      else process.stdout.write(`block ${block.header.height}  ${id}  ${txs} tx${txs === 1 ? '' : 's'}\n`);
+    }
+  }
+
+  /** The node's own reports: only errors need a line (blocks come through `head`). */
+  log(event: NodeLogEvent): void {
+    if (event.type !== 'error') return;
+    if (this.json) this.line({ event: 'error', where: event.where, message: event.message });
+    else process.stderr.write(`warning: ${event.where}: ${event.message}\n`);
+  }
+}
