@@ -7,8 +7,20 @@
 import { createHash, createPrivateKey, createPublicKey, sign as nodeSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import * as dagCbor from '@ipld/dag-cbor';
 import { verifyFast } from '../node/dist/index.js';
-import { fromHex, publicKeyOf, sign, verify } from '../spec/dist/index.js';
+import {
+  addressOf,
+  cidOfBytes,
+  decodeTransaction,
+  encodeTransaction,
+  fromHex,
+  publicKeyOf,
+  sign,
+  signTransaction,
+  transactionId,
+  verify,
+} from '../spec/dist/index.js';
 
 /** Interleaved repetitions per measurement (after one warm-up); best and median are reported. */
 const REPS = 7;
@@ -192,6 +204,95 @@ function checkVerdicts(ctx) {
   return { identical, cases: cases.length };
 }
 
+// --- encoding (ENC-1, ENC-3) ---------------------------------------------------------------------
+
+/** Transactions per pass: transfers and payouts from 100 senders. */
+const CODEC_TXS = 2_000;
+
+function makeTransactions() {
+  const keys = Array.from({ length: 100 }, (_, i) => bytesOf(`bench/codec-key/${i}`, 32));
+  const addresses = keys.map((k) => addressOf(publicKeyOf(k)));
+  const txs = [];
+  for (let i = 0; i < CODEC_TXS; i++) {
+    const k = i % keys.length;
+    const base = {
+      chain: 'zi-devnet',
+      from: addresses[k],
+      fee: 1_000n,
+      meta: i % 3 === 0 ? `ipfs://${cidOfBytes(bytesOf(`m${i}`, 8))}` : '',
+    };
+    const unsigned =
+      i % 2 === 0
+        ? { type: 'transfer', ...base, nonce: i, to: addresses[(k + 1) % keys.length], amount: 5_000_000_000n + BigInt(i) }
+        : {
+            type: 'payout',
+            ...base,
+            contract: 'bafyreibq65k4ked66c2g7jzlxzrhjyaxpxuq6jg6wnvdxswfe73d5bkxgm',
+            solver: addresses[(k + 7) % keys.length],
+            ranges: [{ from: i * 64, count: 64 }],
+            result: cidOfBytes(bytesOf(`r${i}`, 16)),
+            amount: 64_000n,
+          };
+    txs.push(signTransaction(unsigned, keys[k]));
+  }
+  return txs;
+}
+
+/**
+ * Encode, decode and id throughput of transactions: the spec's codec (canonical encoding, then on
+ * decode the size limit, the round-trip canonicality check and every field's kind) against the
+ * bare DAG-CBOR library on the same values — the ratio is what canonical checking and validation
+ * cost.
+ */
+function benchCodec() {
+  const txs = makeTransactions();
+  const wires = txs.map((tx) => dagCbor.decode(encodeTransaction(tx)));
+  const bytes = txs.map((tx) => encodeTransaction(tx));
+  const totalBytes = bytes.reduce((n, b) => n + b.length, 0);
+  const measure = (fn) => {
+    fn();
+    const times = [];
+    for (let r = 0; r < REPS; r++) {
+      const t0 = now();
+      fn();
+      times.push(now() - t0);
+    }
+    return { best: rate(CODEC_TXS, best(times)), median: rate(CODEC_TXS, median(times)) };
+  };
+  const plainEncode = measure(() => {
+    for (const w of wires) dagCbor.encode(w);
+  });
+  const specEncode = measure(() => {
+    for (const tx of txs) encodeTransaction(tx);
+  });
+  const plainDecode = measure(() => {
+    for (const b of bytes) dagCbor.decode(b);
+  });
+  const specDecode = measure(() => {
+    for (const b of bytes) decodeTransaction(b);
+  });
+  const ids = measure(() => {
+    for (const b of bytes) transactionId(b);
+  });
+  table(
+    `Encoding: ${int(CODEC_TXS)} signed transactions (transfers and payouts, ${int(totalBytes / CODEC_TXS)} bytes each on average)`,
+    ['operation', 'spec tx/s', 'bare dag-cbor tx/s', 'spec / bare'],
+    [
+      ['encode', int(specEncode.best), int(plainEncode.best), fixed(specEncode.best / plainEncode.best)],
+      ['decode (canonical + fields)', int(specDecode.best), int(plainDecode.best), fixed(specDecode.best / plainDecode.best)],
+      ['id (sha2-256 CID of bytes)', int(ids.best), '-', '-'],
+    ],
+  );
+  return {
+    txBytes: Math.round(totalBytes / CODEC_TXS),
+    encodePerSec: specEncode.best,
+    decodePerSec: specDecode.best,
+    idPerSec: ids.best,
+    encodeRatio: specEncode.best / plainEncode.best,
+    decodeRatio: specDecode.best / plainDecode.best,
+  };
+}
+
 // --- main --------------------------------------------------------------------------------------
 
 async function main() {
@@ -216,9 +317,10 @@ async function main() {
   await section('verify', benchVerify);
   await section('verdicts', checkVerdicts);
 
-  // Section: encoding (added by the codec work)
+  // Section: encoding (ENC-1, ENC-3)
+  await section('codec', benchCodec);
 
-  const { sign: s, verify: v, verdicts: d } = results;
+  const { sign: s, verify: v, verdicts: d, codec: c } = results;
   const summary = {
     bench: 'zi-spec',
     node: process.version,
@@ -235,6 +337,14 @@ async function main() {
       ratioMedian: v && round(v.ratioMedian, 2),
       coldRatio: v && round(v.coldRatio, 2),
       verdictsIdentical: d?.identical ?? null,
+    },
+    codec: c && {
+      txBytes: c.txBytes,
+      encodePerSec: Math.round(c.encodePerSec),
+      decodePerSec: Math.round(c.decodePerSec),
+      idPerSec: Math.round(c.idPerSec),
+      encodeVsBare: round(c.encodeRatio, 2),
+      decodeVsBare: round(c.decodeRatio, 2),
     },
     errors,
     elapsedMs: Math.round(now() - started),
