@@ -1,6 +1,6 @@
 import { Command, Flags } from '@oclif/core';
-import { RuntimeError, SandboxPool } from '@zi/runtime';
 import { NodeError } from '@zi/node';
+import { RuntimeError, SandboxPool } from '@zi/runtime';
 import { SpecError } from '@zi/spec';
 import { CliError, EXIT } from './errors.js';
 

@@ -258,13 +258,15 @@ export abstract class ChainCommand extends WalletCommand {
     unsigned: Record<string, unknown> & { type: Transaction['type'] },
     options: { wait: boolean; timeoutSeconds: number },
   ): Promise<Sent> {
-    const { nextNonce } = await client.call('zi_account', { address: signer.address });
-    const tx = signTransaction(
-      { ...unsigned, chain: chain.chain, from: signer.address, nonce: nextNonce, meta: '' } as UnsignedTransaction,
-      signer.secretKey,
-    );
-    signer.secretKey.fill(0);
-    const bytes = encodeTransaction(tx as Transaction);
+    let tx: Transaction;
+    try {
+      const { nextNonce } = await client.call('zi_account', { address: signer.address });
+      const unsignedTx = { ...unsigned, chain: chain.chain, from: signer.address, nonce: nextNonce, meta: '' } as UnsignedTransaction;
+      tx = signTransaction(unsignedTx, signer.secretKey) as Transaction;
+    } finally {
+      signer.secretKey.fill(0);
+    }
+    const bytes = encodeTransaction(tx);
     const id = transactionId(bytes);
     const sent = await client.call('zi_sendTransaction', { raw: toHex(bytes) });
     if (sent.id !== id) {
@@ -275,7 +277,8 @@ export abstract class ChainCommand extends WalletCommand {
         EXIT.internal,
       );
     }
-    if (!options.wait) return { id, status: sent.status };
+    // An instant-mining devnet answers `included` already: then say where, even with --no-wait.
+    if (!options.wait && sent.status === 'pending') return { id, status: 'pending' };
     return waitForInclusion(client, id, options.timeoutSeconds * 1000);
   }
 
@@ -285,7 +288,7 @@ export abstract class ChainCommand extends WalletCommand {
         error.code === 'NODE_UNREACHABLE' ||
         error.code === 'NODE_RPC_BAD_ANSWER' ||
         (error instanceof RpcError && error.rpcCode === -32603);
-      const rule = error instanceof RpcError && error.rule ? ` (${error.rule})` : '';
+      const rule = error instanceof RpcError && error.rule && !error.message.includes(error.rule) ? ` (${error.rule})` : '';
       return super.catch(new CliError(error.code, `${error.message}${rule}`, error.hint, environment ? EXIT.environment : EXIT.badInput));
     }
     return super.catch(error);
@@ -339,7 +342,7 @@ export function untilStopSignal(): Promise<NodeJS.Signals> {
 export function listenError(error: unknown, host: string, port: number, portFlag: string): CliError | undefined {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   const text = error instanceof Error ? error.message : String(error);
-  if (code === 'EADDRINUSE' || text.includes('EADDRINUSE')) {
+  if (code === 'EADDRINUSE' || code === 'NODE_PORT_IN_USE' || text.includes('EADDRINUSE')) {
     return new CliError(
       'CLI_PORT_IN_USE',
       `${host}:${port} is taken: another program (perhaps another zi node) listens there`,

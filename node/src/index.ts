@@ -9,4 +9,13 @@ export { ChainQueries, contractIdOfDigest } from './chain/queries.js';
 export { DEVNET_TIME, type DevAccount, type DevnetConfigOptions, devAccounts, devnetConfig } from './devnet.js';
 export { type AddResult, Mempool, type MempoolOptions } from './mempool/mempool.js';
 export { Miner, type MinerOptions } from './miner/miner.js';
-export { type HeadChange, type MiningMode, type MiningOptions, type NodeLogEvent, type StartNodeOptions, startNode, ZiNode, type ZiNodeEvents } from './node.js';
+export {
+  type HeadChange,
+  type MiningMode,
+  type MiningOptions,
+  type NodeLogEvent,
+  type StartNodeOptions,
+  startNode,
+  ZiNode,
+  type ZiNodeEvents,
+} from './node.js';

@@ -848,6 +848,18 @@ describe('fork choice and reorganisations (BLK-13)', () => {
     expect(tables(single)).toEqual(fresh([...prefix, b[0] as Built, b[1] as Built]));
   });
 
+  it('a transaction on both branches ends up indexed at its block of the winning branch', () => {
+    const { blocks: prefix } = commonPrefix();
+    const shared = (chain: Chain) => [transfer(bob, nonceOf(chain, bob), carol.address, 77n)];
+    const a = branch(prefix, 1, (_i, chain) => shared(chain), miner).blocks;
+    const b = branch(prefix, 2, (i, chain) => (i === 1 ? shared(chain) : []), rival).blocks;
+    expect(transactionId((a[0] as Built).txs[0] as Transaction)).toBe(transactionId((b[1] as Built).txs[0] as Transaction));
+    const chain = openChain();
+    importAll(chain, [...prefix, ...a, ...b]);
+    expect(chain.head().id).toBe(b[1]?.id);
+    expect(tables(chain)).toEqual(fresh([...prefix, ...b]));
+  });
+
   it('follows work, not height: a shorter branch with more work wins and the main index above it is gone', () => {
     // D = log2(h) / max(P, 1) bits: a branch with 4 open contracts mines easier blocks.
     const steep: GenesisConfig = {

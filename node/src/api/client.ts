@@ -49,7 +49,11 @@ export function createRpcClient(url: string): RpcClient {
       try {
         body = JSON.parse(text);
       } catch {
-        throw new NodeError('NODE_RPC_BAD_ANSWER', `the node at ${url} answered with something that is not JSON-RPC`, 'check that --rpc points at a Zi node');
+        throw new NodeError(
+          'NODE_RPC_BAD_ANSWER',
+          `the node at ${url} answered with something that is not JSON-RPC`,
+          'check that --rpc points at a Zi node',
+        );
       }
       if (body.error) throw new RpcError(body.error.code, body.error.message, body.error.data);
       return body.result as never;

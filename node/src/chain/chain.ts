@@ -322,7 +322,7 @@ export class Chain {
     }
     // Stored in the switch's own transaction: a crash must not leave the block stored but not
     // connected, since a known block is never offered to fork choice again.
-    const reorgDepth = this.#switchTo(id, head, store);
+    const reorgDepth = this.#switchTo(id, head, store, block);
     return reorgDepth > 0 ? { id, status: 'head', height: header.height, reorgDepth } : { id, status: 'head', height: header.height };
   }
 
@@ -369,11 +369,11 @@ export class Chain {
   }
 
   /**
-   * Makes `id` the head: stores it (`store`), disconnects main-chain blocks above the fork point
+   * Makes `id` (decoded: `tip`) the head: stores it (`store`), disconnects main-chain blocks above the fork point
    * and connects the branch, all in one SQLite transaction. If a branch block is invalid, the transaction rolls
    * back (the old head stays), and that block and its descendants are marked invalid.
    */
-  #switchTo(id: string, oldHead: HeadInfo, store: () => void): number {
+  #switchTo(id: string, oldHead: HeadInfo, store: () => void, tip: Block): number {
     const disconnected: Block[] = [];
     const connected: Block[] = [];
     let failed: { row: BlockRow; error: unknown } | undefined;
@@ -386,7 +386,7 @@ export class Chain {
         this.#disconnect(mainId, height);
       }
       for (const row of blocks) {
-        const block = decodeBlock(row.block);
+        const block = row.id === id ? tip : decodeBlock(row.block);
         try {
           this.#connect(row, block);
         } catch (error) {
@@ -461,7 +461,7 @@ export class Chain {
       }
     });
     const changes = overlay.changes();
-    const parentHeader = decodeBlock((this.#stmt.getBlock.get(row.parent as string) as BlockRow).block).header;
+    const parentHeader = decodeHeader((this.#stmt.getBlock.get(row.parent as string) as BlockRow).header);
     const root = nextStateRoot(parentHeader.stateRoot, changes);
     if (!bytesEqual(root, header.stateRoot)) {
       throw new RuleError(
