@@ -1,12 +1,11 @@
-export { verifyFast } from './crypto/ed25519-fast.js';
-export { NodeError } from './errors.js';
-export { defaultKeysDir, type Keystore, type KeystoreOptions, type NewWalletOptions, openKeystore, type WalletInfo, type WalletListing } from './wallet/keystore.js';
-export { createRpcClient, RpcError, type RpcClient } from './api/client.js';
+export { createRpcClient, type RpcClient, RpcError } from './api/client.js';
 export { type NewHeadsNotification, type RpcServer, type RpcServerOptions, startRpcServer } from './api/server.js';
 export type * from './api/types.js';
 export { RPC_ERROR } from './api/types.js';
 export { ChainQueries, contractIdOfDigest } from './chain/queries.js';
+export { verifyFast } from './crypto/ed25519-fast.js';
 export { DEVNET_TIME, type DevAccount, type DevnetConfigOptions, devAccounts, devnetConfig } from './devnet.js';
+export { NodeError } from './errors.js';
 export { type AddResult, Mempool, type MempoolOptions } from './mempool/mempool.js';
 export { Miner, type MinerOptions } from './miner/miner.js';
 export {
@@ -19,3 +18,12 @@ export {
   ZiNode,
   type ZiNodeEvents,
 } from './node.js';
+export {
+  defaultKeysDir,
+  type Keystore,
+  type KeystoreOptions,
+  type NewWalletOptions,
+  openKeystore,
+  type WalletInfo,
+  type WalletListing,
+} from './wallet/keystore.js';

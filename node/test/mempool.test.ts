@@ -211,6 +211,10 @@ describe('Mempool', () => {
     mempool.add(rich);
     // alice's nonce 1 was the cheapest tail; her nonce 0 stays (evicting it would strand nonce 1).
     expect(mempool.pending()).toEqual([cheap[0], cheap[2], rich].map((t) => transactionId(t as Transaction)));
+    // A replacement takes its predecessor's place: nothing else is evicted for it.
+    const dearer = transfer(carol, 0, 1100n, 5n);
+    mempool.add(dearer);
+    expect(mempool.pending()).toEqual([cheap[0], cheap[2], dearer].map((t) => transactionId(t as Transaction)));
   });
 
   it('takes back the transactions of a reorged block and drops those the new chain made replays (MEM-6)', () => {

@@ -235,8 +235,7 @@ export class Chain {
     try {
       block = decodeBlock(bytes);
     } catch (error) {
-      if (error instanceof SpecError)
-        throw new RuleError(decodeRuleOf(error.code), error.code, error.message, error.hint);
+      if (error instanceof SpecError) throw new RuleError(decodeRuleOf(error.code), error.code, error.message, error.hint);
       throw error;
     }
     const { header } = block;

@@ -118,8 +118,8 @@ export class Mempool {
       this.#payouts.set(id, entry);
     } else {
       const replaced = this.#checkNonceTx(tx);
+      this.#makeRoom(entry, replaced);
       if (replaced) this.#remove(replaced);
-      this.#makeRoom(entry);
       let queue = this.#senders.get(tx.from);
       if (!queue) {
         queue = new Map();
@@ -196,17 +196,20 @@ export class Mempool {
     const senders = new Set<string>();
     const contracts = new Set<string>();
     const included = new Set<string>();
+    const reorg = change.disconnected.length > 0;
     for (const block of change.connected) {
       for (const tx of block.txs) {
+        if (tx.type === 'payout' || tx.type === 'close') contracts.add(tx.contract);
+        // A sender's included nonces go in the re-check below; only payouts are found by id.
+        if (tx.type !== 'payout') senders.add(tx.from);
+        if (tx.type !== 'payout' && !reorg) continue;
         const id = transactionId(tx);
         included.add(id);
         const entry = this.#byId.get(id);
         if (entry) this.#remove(entry);
-        if (tx.type === 'payout' || tx.type === 'close') contracts.add(tx.contract);
-        if (tx.type !== 'payout') senders.add(tx.from);
       }
     }
-    if (change.disconnected.length > 0) {
+    if (reorg) {
       for (const address of this.#senders.keys()) senders.add(address);
       for (const entry of this.#payouts.values()) contracts.add((entry.tx as Extract<Transaction, { type: 'payout' }>).contract);
       // Disconnected blocks come newest first; their transactions go back oldest first, so nonces queue in order.
@@ -347,12 +350,16 @@ export class Mempool {
     for (const entry of this.#payoutsOf(contract)) if (!tryApply(overlay, entry.tx, ctx)) this.#remove(entry);
   }
 
-  /** MEM-5: evicts the lowest fee rate among the entries nothing else waits on, until `entry` fits. */
-  #makeRoom(entry: Entry): void {
-    while (this.#byId.size + 1 > this.#maxTxs || this.#bytes + entry.size > this.#maxBytes) {
+  /**
+   * MEM-5: evicts the lowest fee rate among the entries nothing else waits on, until `entry` fits
+   * (in the place of `replaced`, which leaves only once the newcomer is sure to stay).
+   */
+  #makeRoom(entry: Entry, replaced?: Entry): void {
+    const freed = () => (replaced && this.#byId.has(replaced.id) ? replaced : undefined);
+    while (this.#byId.size + 1 - (freed() ? 1 : 0) > this.#maxTxs || this.#bytes + entry.size - (freed()?.size ?? 0) > this.#maxBytes) {
       let victim: Entry | undefined;
       const consider = (candidate: Entry) => {
-        if (!victim || cheaper(candidate, victim)) victim = candidate;
+        if (candidate !== replaced && (!victim || cheaper(candidate, victim))) victim = candidate;
       };
       for (const queue of this.#senders.values()) {
         let last: Entry | undefined;
