@@ -101,6 +101,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
   #tail: Promise<unknown> = Promise.resolve();
   #instant: Promise<MinedBlock | undefined> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #heldTimer: NodeJS.Timeout | undefined;
   #loop: Promise<void> | undefined;
   #stopping = false;
   #stopped: Promise<void> | undefined;
@@ -137,6 +138,9 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
         node.#log({ type: 'rpc-listening', url: node.#rpc.url });
       }
       node.#startMining(options.mining?.intervalMs ?? 1000);
+      // BLK-8: blocks held for a future time are retried as the clock passes them.
+      node.#heldTimer = setInterval(() => node.chain.retryHeld(), 1000);
+      node.#heldTimer.unref();
     } catch (error) {
       await node.stop();
       throw error;
@@ -201,6 +205,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
     this.#stopped ??= (async () => {
       this.#stopping = true;
       clearInterval(this.#timer);
+      clearInterval(this.#heldTimer);
       this.#abort.abort();
       this.#miner.cancel();
       await this.#rpc?.close();

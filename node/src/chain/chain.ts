@@ -61,8 +61,8 @@ interface BlockRow {
 
 const STATUS_STORED = 0;
 const STATUS_INVALID = 2;
-/** Blocks whose parent is unknown, held until it arrives (BLK-13); more are refused. */
-const MAX_ORPHANS = 512;
+/** Blocks held for a missing parent (BLK-13) or a future time (BLK-8); the oldest go first. */
+const MAX_HELD = 512;
 
 const workText = (work: bigint): string => work.toString(16).padStart(80, '0');
 
@@ -89,8 +89,8 @@ export class Chain {
   readonly genesis: GenesisConfig;
   readonly genesisId: string;
   readonly db: Sqlite;
-  readonly #orphans = new Map<string, Uint8Array[]>();
-  #orphanCount = 0;
+  readonly #held = new Map<string, { parent: string; bytes: Uint8Array; notBefore: number }>();
+  readonly #waitingOn = new Map<string, Set<string>>();
   readonly #events: ChainEvents;
   readonly #stmt;
 
@@ -213,12 +213,14 @@ export class Chain {
 
   /**
    * Imports a block received from anywhere (miner, peer, RPC). Invalid blocks throw a RuleError
-   * naming the rule and change nothing; a block whose parent is unknown is held (`orphan`); a
-   * block from the future is refused for now (`future`, BLK-8).
+   * naming the rule and change nothing; a block whose parent is unknown is held (`orphan`), and
+   * so is a block from the future (`future`, BLK-8), until `retryHeld` or a later import finds
+   * its time has come.
    */
   importBlock(bytes: Uint8Array, now: number = Date.now()): ImportResult {
     const result = this.#importOne(bytes, now);
-    if (result.status === 'head' || result.status === 'side') this.#adoptOrphans(result.id, now);
+    if (result.status === 'head' || result.status === 'side') this.#adoptHeld([result.id], now);
+    this.retryHeld(now);
     return result;
   }
 
@@ -241,6 +243,7 @@ export class Chain {
     const { header } = block;
     const headerBytes = encodeHeader(header);
     const id = blockId(headerBytes);
+    this.#unhold(id);
     const known = this.#stmt.getBlock.get(id);
     if (known) {
       if (known.status === STATUS_INVALID)
@@ -268,9 +271,18 @@ export class Chain {
         'build smaller blocks',
       );
     }
+    // BLK-11 first: it needs no parent, and a block that fails it is never held or stored.
+    if (header.difficulty < this.genesis.difficulty.floor || !meetsDifficulty(headerHash(headerBytes), header.difficulty)) {
+      throw new RuleError(
+        'BLK-11',
+        'NODE_BLOCK_POW',
+        `block ${id} does not meet its difficulty`,
+        'mine it: sha256(header) must be below the target',
+      );
+    }
     const parent = this.#stmt.getBlock.get(header.parent);
     if (!parent) {
-      this.#holdOrphan(header.parent, bytes);
+      this.#hold(id, header.parent, bytes, 0);
       return { id, status: 'orphan', height: header.height };
     }
     if (parent.status === STATUS_INVALID) {
@@ -292,14 +304,10 @@ export class Chain {
         'wait T after the parent before mining',
       );
     }
-    if (header.time > now + this.genesis.maxFuture) return { id, status: 'future', height: header.height };
-    if (header.difficulty < this.genesis.difficulty.floor || !meetsDifficulty(headerHash(headerBytes), header.difficulty)) {
-      throw new RuleError(
-        'BLK-11',
-        'NODE_BLOCK_POW',
-        `block ${id} does not meet its difficulty`,
-        'mine it: sha256(header) must be below the target',
-      );
+    if (header.time > now + this.genesis.maxFuture) {
+      // BLK-8: not invalid, not yet acceptable; held and retried once the clock catches up.
+      this.#hold(id, header.parent, bytes, header.time - this.genesis.maxFuture);
+      return { id, status: 'future', height: header.height };
     }
     block.txs.forEach((tx, index) => {
       if (!signatureOk(tx)) {
@@ -325,33 +333,63 @@ export class Chain {
     return reorgDepth > 0 ? { id, status: 'head', height: header.height, reorgDepth } : { id, status: 'head', height: header.height };
   }
 
-  #holdOrphan(parent: string, bytes: Uint8Array): void {
-    if (this.#orphanCount >= MAX_ORPHANS) {
-      throw new NodeError('NODE_TOO_MANY_ORPHANS', 'too many blocks are waiting for their parents', 'sync the chain from its start');
+  /**
+   * Holds a block that cannot be imported yet: its parent is unknown (an orphan, BLK-13) or its
+   * time is ahead of the clock (BLK-8, `notBefore` > 0). Held once per id; when the pool is full
+   * the oldest held block makes room, so a peer cannot lock the pool.
+   */
+  #hold(id: string, parent: string, bytes: Uint8Array, notBefore: number): void {
+    if (this.#held.has(id)) return;
+    if (this.#held.size >= MAX_HELD) {
+      const oldest = this.#held.keys().next().value as string;
+      this.#unhold(oldest);
     }
-    const list = this.#orphans.get(parent) ?? [];
-    list.push(bytes);
-    this.#orphans.set(parent, list);
-    this.#orphanCount++;
+    this.#held.set(id, { parent, bytes, notBefore });
+    const siblings = this.#waitingOn.get(parent) ?? new Set<string>();
+    siblings.add(id);
+    this.#waitingOn.set(parent, siblings);
   }
 
-  #adoptOrphans(parentId: string, now: number): void {
-    const queue = [parentId];
+  #unhold(id: string): { bytes: Uint8Array; notBefore: number } | undefined {
+    const held = this.#held.get(id);
+    if (!held) return undefined;
+    this.#held.delete(id);
+    const siblings = this.#waitingOn.get(held.parent);
+    siblings?.delete(id);
+    if (siblings?.size === 0) this.#waitingOn.delete(held.parent);
+    return held;
+  }
+
+  /** Blocks held, waiting for a parent or for their time. */
+  get heldCount(): number {
+    return this.#held.size;
+  }
+
+  /** Retries held blocks whose parent is now known and whose time has come. */
+  #adoptHeld(parentIds: string[], now: number): void {
+    const queue = [...parentIds];
     while (queue.length > 0) {
-      const id = queue.shift() as string;
-      const waiting = this.#orphans.get(id);
-      if (!waiting) continue;
-      this.#orphans.delete(id);
-      this.#orphanCount -= waiting.length;
-      for (const bytes of waiting) {
+      const parentId = queue.shift() as string;
+      if (!this.#stmt.getBlock.get(parentId)) continue;
+      for (const id of [...(this.#waitingOn.get(parentId) ?? [])]) {
+        const held = this.#held.get(id);
+        if (!held || held.notBefore > now) continue;
+        this.#unhold(id);
         try {
-          const result = this.#importOne(bytes, now);
+          const result = this.#importOne(held.bytes, now);
           if (result.status === 'head' || result.status === 'side') queue.push(result.id);
         } catch {
-          // An invalid orphan is dropped; its rule error has no one to go to.
+          // An invalid held block is dropped; its rule error has no one to go to.
         }
       }
     }
+  }
+
+  /** Imports every held future block whose time has come (BLK-8); the node calls it on a timer too. */
+  retryHeld(now: number = Date.now()): void {
+    const due = new Set<string>();
+    for (const held of this.#held.values()) if (held.notBefore > 0 && held.notBefore <= now) due.add(held.parent);
+    if (due.size > 0) this.#adoptHeld([...due], now);
   }
 
   /** The branch from the fork point with the main chain up to `id`, oldest first. */
@@ -368,9 +406,10 @@ export class Chain {
   }
 
   /**
-   * Makes `id` (decoded: `tip`) the head: stores it (`store`), disconnects main-chain blocks above the fork point
-   * and connects the branch, all in one SQLite transaction. If a branch block is invalid, the transaction rolls
-   * back (the old head stays), and that block and its descendants are marked invalid.
+   * Makes `id` (decoded: `tip`) the head: stores it (`store`), disconnects main-chain blocks above
+   * the fork point and connects the branch, all in one SQLite transaction. If a branch block is
+   * invalid, the transaction rolls back (the old head stays), and that block and its descendants
+   * are marked invalid.
    */
   #switchTo(id: string, oldHead: HeadInfo, store: () => void, tip: Block): number {
     const disconnected: Block[] = [];
