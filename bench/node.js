@@ -6,7 +6,7 @@
 // bench/spec.js, the figures that matter are RATIOS measured in this same run (interleaved
 // repetitions, best and median), so they survive a shared, noisy machine; absolute numbers are
 // printed for context only. ZI_BENCH_BLOCKS (default 100000) sets the longest chain of (b) and (d).
-import { createHash, createPrivateKey, sign as nodeSign } from 'node:crypto';
+import { createHash, sign as nodeSign } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import {
   publicKeyOf,
   transactionSigningBytes,
 } from '../spec/dist/index.js';
+import { best, finish, fixed, int, median, note, now, privateKeyOfSeed, rates, round, sectionRunner, table } from './lib.js';
 
 /** Interleaved repetitions per measurement (after one warm-up); best and median are reported. */
 const REPS = 5;
@@ -44,40 +45,10 @@ const REORG_TXS = 10;
 const T0 = 1_700_000_000_000;
 /** The clock given to importBlock: far ahead of every block time, so BLK-8 never holds one back. */
 const NOW = T0 + 1e12;
-/** DER PKCS#8 header of an Ed25519 private key (RFC 8410 §7): the 32-byte seed follows it. */
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 // --- small helpers -----------------------------------------------------------------------------
 
-const now = () => performance.now();
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const best = (xs) => Math.min(...xs);
-const int = (n) =>
-  Number.isFinite(n)
-    ? Math.round(n)
-        .toString()
-        .replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-    : '-';
-const fixed = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
-const round = (n, d = 3) => (Number.isFinite(n) ? Number(n.toFixed(d)) : null);
-const rate = (ops, ms) => (ops / ms) * 1000;
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-
-function table(title, head, rows) {
-  const cells = [head, ...rows].map((r) => r.map((v) => String(v)));
-  const widths = head.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
-  const line = (r) => `  ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ')}`;
-  console.log(`\n${title}`);
-  console.log(line(cells[0]));
-  console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-  for (const r of cells.slice(1)) console.log(line(r));
-}
-
-const note = (text) => console.log(`  ${text}`);
 
 // --- keys, transactions, blocks ----------------------------------------------------------------
 
@@ -85,8 +56,7 @@ const note = (text) => console.log(`  ${text}`);
 function makeSenders() {
   return Array.from({ length: SENDERS }, (_, i) => {
     const seed = createHash('sha256').update(`zi/bench-node/${i}`).digest();
-    const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-    return { address: addressOf(publicKeyOf(new Uint8Array(seed))), key };
+    return { address: addressOf(publicKeyOf(new Uint8Array(seed))), key: privateKeyOfSeed(seed) };
   });
 }
 
@@ -163,8 +133,8 @@ function benchTxImport(ctx) {
     times.verify.push(verifyMs);
   }
   const n = signatures.length;
-  const imp = { best: rate(n, best(times.import)), median: rate(n, median(times.import)) };
-  const ver = { best: rate(n, best(times.verify)), median: rate(n, median(times.verify)) };
+  const imp = rates(n, times.import);
+  const ver = rates(n, times.verify);
   const ratio = imp.best / ver.best;
   const ratioMedian = imp.median / ver.median;
   table(
@@ -346,20 +316,11 @@ async function main() {
   const senders = makeSenders();
   const genesis = devnetGenesis({ time: T0, alloc: senders.map((s) => ({ address: s.address, amount: 1_000_000n * LI_PER_ZI })) });
   const ctx = { senders, genesis, dir: mkdtempSync(join(tmpdir(), 'zi-bench-node-')) };
-  const results = {};
-  const errors = [];
-  const section = (name, fn) => {
-    try {
-      results[name] = fn(ctx);
-    } catch (error) {
-      errors.push({ section: name, message: error?.message ?? String(error) });
-      console.log(`\n[${name}] FAILED: ${error?.stack ?? error}`);
-    }
-  };
+  const { results, errors, section } = sectionRunner(ctx);
   try {
-    section('txImport', benchTxImport);
-    section('reorg', benchReorg);
-    section('longChain', benchLongChain);
+    await section('txImport', benchTxImport);
+    await section('reorg', benchReorg);
+    await section('longChain', benchLongChain);
   } finally {
     rmSync(ctx.dir, { recursive: true, force: true });
   }
@@ -391,11 +352,7 @@ async function main() {
     errors,
     elapsedMs: Math.round(now() - started),
   };
-  console.log(
-    `\nbench finished in ${fixed(summary.elapsedMs / 1000, 1)} s${errors.length > 0 ? ` with ${errors.length} failed section(s)` : ''}`,
-  );
-  console.log(JSON.stringify(summary));
-  if (errors.length > 0) process.exitCode = 1;
+  finish(summary, errors);
 }
 
 await main();

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleAndMeter, bundleContract, meterBundle, Sandbox, SandboxPool, scaffoldProject } from '../runtime/dist/index.js';
 import { templateDir } from '../templates/index.js';
+import { best, finish, fixed, int, median, note, now, rate, rates, round, sectionRunner, table } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MANDELBROT_DIR = templateDir('mandelbrot');
@@ -57,36 +58,8 @@ export default defineContract({
 
 // --- small helpers -----------------------------------------------------------------------------
 
-const now = () => performance.now();
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => {
-  const s = sorted(xs);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const best = (xs) => Math.min(...xs);
-const int = (n) =>
-  n === null || n === undefined || !Number.isFinite(n)
-    ? '-'
-    : Math.round(n)
-        .toString()
-        .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-const fixed = (n, d = 2) => (n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(d));
-const round = (n, d = 3) => (Number.isFinite(n) ? Number(n.toFixed(d)) : null);
 const mib = (kb) => (kb === null || kb === undefined ? '-' : `${(kb / 1024).toFixed(1)} MiB`);
 const sha = (text) => createHash('sha256').update(text).digest('hex').slice(0, 16);
-
-function table(title, head, rows) {
-  const cells = [head, ...rows].map((r) => r.map((v) => String(v)));
-  const widths = head.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
-  const line = (r) => `  ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ')}`;
-  console.log(`\n${title}`);
-  console.log(line(cells[0]));
-  console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-  for (const r of cells.slice(1)) console.log(line(r));
-}
-
-const note = (text) => console.log(`  ${text}`);
 
 // --- cleanup: every pool is closed and every child killed, whatever happens ----------------------
 
@@ -257,8 +230,6 @@ async function runSandboxRange(sandbox, { from, count }, batch) {
   return { ms: now() - t0, gas, maxGas, mcus };
 }
 
-const rate = (mcus, ms) => (mcus / ms) * 1000;
-
 /**
  * Plain Node vs metered code in plain Node vs the sandbox on the same range, interleaved so that
  * all three see the same machine noise. The first repetition of each is a warm-up.
@@ -281,10 +252,9 @@ async function compareOnRange({ rawCode, bundle, sandbox, range, batch }) {
     times.metered.push(m.ms);
     times.sandbox.push(s.ms);
   }
-  const rates = (ts) => ({ best: rate(range.count, best(ts)), median: rate(range.count, median(ts)) });
-  const plainRate = rates(times.plain);
-  const meteredRate = rates(times.metered);
-  const sandboxRate = rates(times.sandbox);
+  const plainRate = rates(range.count, times.plain);
+  const meteredRate = rates(range.count, times.metered);
+  const sandboxRate = rates(range.count, times.sandbox);
   return {
     range: [range.from, range.from + range.count],
     batch,
@@ -764,16 +734,7 @@ async function main() {
   console.log(
     `Zi runtime bench: node ${process.version}, V8 ${process.versions.v8}, ${availableParallelism()} cores, ${REPS} repetitions (+1 warm-up)`,
   );
-  const results = {};
-  const errors = [];
-  const section = async (name, fn) => {
-    try {
-      results[name] = await fn();
-    } catch (error) {
-      errors.push({ section: name, message: error?.message ?? String(error) });
-      console.log(`\n[${name}] FAILED: ${error?.stack ?? error}`);
-    }
-  };
+  const { results, errors, section } = sectionRunner();
   await section('build', buildAll);
   if (errors.length === 0) {
     await section('mandelbrot', benchMandelbrot);
@@ -866,11 +827,7 @@ async function main() {
     errors,
     elapsedMs: Math.round(now() - started),
   };
-  console.log(
-    `\nbench finished in ${fixed(summary.elapsedMs / 1000, 1)} s${errors.length > 0 ? ` with ${errors.length} failed section(s)` : ''}`,
-  );
-  console.log(JSON.stringify(summary));
-  if (errors.length > 0 || (z && !z.ok)) process.exitCode = 1;
+  finish(summary, errors, errors.length > 0 || (z && !z.ok));
 }
 
 try {

@@ -4,7 +4,7 @@
 // inputs, interleaved repetitions, best and median), so it survives a shared, noisy machine;
 // absolute rates are printed for context only. One function per section; main() runs them in
 // order, and further sections are added the same way.
-import { createHash, createPrivateKey, createPublicKey, sign as nodeSign } from 'node:crypto';
+import { createHash, createPublicKey, sign as nodeSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as dagCbor from '@ipld/dag-cbor';
@@ -21,33 +21,16 @@ import {
   transactionId,
   verify,
 } from '../spec/dist/index.js';
+import { finish, fixed, int, note, now, privateKeyOfSeed, rates, round, sectionRunner, table } from './lib.js';
 
 /** Interleaved repetitions per measurement (after one warm-up); best and median are reported. */
 const REPS = 7;
 /** Signatures per pass: each by its own key, over its own message. */
 const SIGNATURES = 200;
 const MESSAGE_BYTES = 200;
-/** DER PKCS#8 header of an Ed25519 private key (RFC 8410 §7): the 32-byte seed follows it. */
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 // --- small helpers -----------------------------------------------------------------------------
 
-const now = () => performance.now();
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const best = (xs) => Math.min(...xs);
-const int = (n) =>
-  Number.isFinite(n)
-    ? Math.round(n)
-        .toString()
-        .replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-    : '-';
-const fixed = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
-const round = (n, d = 3) => (Number.isFinite(n) ? Number(n.toFixed(d)) : null);
-const rate = (ops, ms) => (ops / ms) * 1000;
 /** Deterministic bytes: SHA-256 in counter mode over a label. */
 function bytesOf(label, length) {
   const out = new Uint8Array(length);
@@ -61,21 +44,6 @@ function bytesOf(label, length) {
     );
   return out;
 }
-
-function table(title, head, rows) {
-  const cells = [head, ...rows].map((r) => r.map((v) => String(v)));
-  const widths = head.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
-  const line = (r) => `  ${r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ')}`;
-  console.log(`\n${title}`);
-  console.log(line(cells[0]));
-  console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-  for (const r of cells.slice(1)) console.log(line(r));
-}
-
-const note = (text) => console.log(`  ${text}`);
-
-/** Rates over the kept repetitions (the first, a warm-up, is dropped by the callers). */
-const rates = (ops, times) => ({ best: rate(ops, best(times)), median: rate(ops, median(times)) });
 
 // --- inputs ------------------------------------------------------------------------------------
 
@@ -98,7 +66,7 @@ function makeColdSet(label) {
   const set = [];
   for (let i = 0; i < SIGNATURES; i++) {
     const seed = bytesOf(`${label}/${i}`, 32);
-    const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    const privateKey = privateKeyOfSeed(seed);
     const publicKey = new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(12));
     const message = bytesOf(`${label}/message/${i}`, MESSAGE_BYTES);
     set.push({ publicKey, message, signature: new Uint8Array(nodeSign(null, message, privateKey)) });
@@ -257,7 +225,7 @@ function benchCodec() {
       fn();
       times.push(now() - t0);
     }
-    return { best: rate(CODEC_TXS, best(times)), median: rate(CODEC_TXS, median(times)) };
+    return rates(CODEC_TXS, times);
   };
   const plainEncode = measure(() => {
     for (const w of wires) dagCbor.encode(w);
@@ -300,17 +268,8 @@ async function main() {
   console.log(
     `Zi spec bench: node ${process.version}, OpenSSL ${process.versions.openssl}, ${availableParallelism()} cores, ${REPS} repetitions (+1 warm-up)`,
   );
-  const results = {};
-  const errors = [];
-  const section = async (name, fn) => {
-    try {
-      results[name] = await fn(ctx);
-    } catch (error) {
-      errors.push({ section: name, message: error?.message ?? String(error) });
-      console.log(`\n[${name}] FAILED: ${error?.stack ?? error}`);
-    }
-  };
   const ctx = { signed: makeSignedSet('bench/keys') };
+  const { results, errors, section } = sectionRunner(ctx);
 
   // Section: keys (Ed25519, KEY-4 and its fast path)
   await section('sign', benchSign);
@@ -349,11 +308,7 @@ async function main() {
     errors,
     elapsedMs: Math.round(now() - started),
   };
-  console.log(
-    `\nbench finished in ${fixed(summary.elapsedMs / 1000, 1)} s${errors.length > 0 ? ` with ${errors.length} failed section(s)` : ''}`,
-  );
-  console.log(JSON.stringify(summary));
-  if (errors.length > 0) process.exitCode = 1;
+  finish(summary, errors);
 }
 
 await main();

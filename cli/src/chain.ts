@@ -12,6 +12,9 @@ import {
   type RangeJson,
   type RpcClient,
   RpcError,
+  type StartNodeOptions,
+  startNode,
+  type ZiNode,
 } from '@zi/node';
 import {
   ADDRESS_PREFIX,
@@ -158,6 +161,20 @@ export function contractLines(c: ContractJson, payouts: readonly PayoutJson[]): 
   return lines;
 }
 
+/** A node run in the foreground by {@link ChainCommand.runNode}. */
+export interface ForegroundNode {
+  /** what `startNode` gets, but for `log` (the printer takes the node's reports) */
+  readonly options: Omit<StartNodeOptions, 'log' | 'rpc'> & { rpc: { host: string; port: number } };
+  /** the flag that sets the RPC port, named when the port is taken */
+  readonly portFlag: string;
+  /** prints what runs where, once the node has started */
+  readonly banner: (node: ZiNode, printer: NodeEventPrinter) => void;
+  /** a start failure told as what to do about it (before the port checks), or undefined */
+  readonly startError?: (error: unknown) => Error | undefined;
+  /** runs when the node fails to start, and after it stops (e.g. deletes a temporary folder) */
+  readonly cleanup?: () => Promise<void>;
+}
+
 /** Who signs: a keystore wallet, or a devnet account handed out by the node. */
 export interface Signer {
   readonly address: string;
@@ -280,6 +297,36 @@ export abstract class ChainCommand extends WalletCommand {
     // An instant-mining devnet answers `included` already: then say where, even with --no-wait.
     if (!options.wait && sent.status === 'pending') return { id, status: 'pending' };
     return waitForInclusion(client, id, options.timeoutSeconds * 1000);
+  }
+
+  /**
+   * Runs a node until SIGINT or SIGTERM (`zi node start`, `zi dev`): starts it, prints the banner,
+   * then a line per block that joins the main chain, and stops it cleanly; under --json one JSON
+   * object per line, ending with `{"event":"stopped"}`.
+   */
+  protected async runNode(run: ForegroundNode): Promise<void> {
+    const json = this.jsonEnabled();
+    const printer = new NodeEventPrinter(json);
+    let node: ZiNode;
+    try {
+      node = await startNode({ ...run.options, log: (event) => printer.log(event) });
+    } catch (error) {
+      await run.cleanup?.();
+      const { host, port } = run.options.rpc;
+      throw run.startError?.(error) ?? listenError(error, host, port, run.portFlag) ?? error;
+    }
+
+    const stopped = untilStopSignal();
+    try {
+      run.banner(node, printer);
+      node.on('head', (_head, change) => printer.blocks(change));
+      await stopped;
+    } finally {
+      await node.stop();
+      await run.cleanup?.();
+      if (json) printer.line({ event: 'stopped' });
+      else this.say('Stopped.');
+    }
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {

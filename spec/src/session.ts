@@ -5,6 +5,7 @@ import { cidOfCbor, decodeCbor, encodeCbor } from './codec/cbor.js';
 import { address, byteString, bytes, cid, type Infer, list, literal, oneOf, optional, struct, tagged, text, uint } from './codec/kinds.js';
 import { SpecError } from './errors.js';
 import { publicKeyOf, SIGNATURE_BYTES, sign, verify } from './keys.js';
+import { domainSigningBytes } from './signing.js';
 import { CHAIN_ID_PATTERN, checkStandalone, indexRange, payoutTx, unsignedPayout } from './tx.js';
 
 /** SES-6: the largest session message (a batch with its results). */
@@ -133,8 +134,7 @@ export function locateProof(solver: string, time: number, peer: string, contract
 
 function signingBytes(message: LocateMessage | AckMessage): Uint8Array {
   const wire = sessionMessage.toWire({ ...message, sig: new Uint8Array(SIGNATURE_BYTES) }) as Record<string, unknown>;
-  delete wire.sig;
-  return concatBytes(utf8Bytes(SESSION_SIGNING_DOMAIN), new Uint8Array([0]), encodeCbor(wire));
+  return domainSigningBytes(SESSION_SIGNING_DOMAIN, wire);
 }
 
 /** Signs a locate message (by the solver) or an ack (by the signer). */

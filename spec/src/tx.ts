@@ -1,6 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { addressBytes, addressOf } from './address.js';
-import { concatBytes, utf8Bytes } from './bytes.js';
 import { cidOfCbor, decodeCbor, encodeCbor } from './codec/cbor.js';
 import {
   address,
@@ -24,6 +23,7 @@ import {
 } from './codec/kinds.js';
 import { SpecError } from './errors.js';
 import { publicKeyOf, SIGNATURE_BYTES, sign, verify } from './keys.js';
+import { domainSigningBytes } from './signing.js';
 
 /** TX-5: every transaction carries exactly this many bytes of metadata (text, zero-padded). */
 export const META_BYTES = 96;
@@ -241,9 +241,7 @@ export function checkStandalone(tx: Transaction | UnsignedPayout, path: string):
  * transaction without its `sig` field.
  */
 export function transactionSigningBytes(tx: UnsignedTransaction | Transaction): Uint8Array {
-  const wire = wireOf({ ...tx, sig: ZERO_SIG } as Transaction);
-  delete wire.sig;
-  return concatBytes(utf8Bytes(TX_SIGNING_DOMAIN), new Uint8Array([0]), encodeCbor(wire));
+  return domainSigningBytes(TX_SIGNING_DOMAIN, wireOf({ ...tx, sig: ZERO_SIG } as Transaction));
 }
 
 /**

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { devAccounts, devnetConfig, NodeError, startNode, type ZiNode } from '@zi/node';
+import { devAccounts, devnetConfig, NodeError } from '@zi/node';
 import { toHex } from '@zi/spec';
-import { amountFlag, amountText, ChainCommand, devnetMiner, listenError, NodeEventPrinter, untilStopSignal } from '../chain.js';
+import { amountFlag, amountText, ChainCommand, devnetMiner, type ForegroundNode } from '../chain.js';
 import { CliError, EXIT } from '../errors.js';
 import { keysDirFlag } from '../wallet.js';
 
@@ -57,34 +57,7 @@ export default class Dev extends ChainCommand {
     const temporary = flags['data-dir'] === undefined;
     const dataDir = flags['data-dir'] === undefined ? await mkdtemp(join(tmpdir(), 'zi-dev-')) : resolve(flags['data-dir']);
     const json = this.jsonEnabled();
-    const printer = new NodeEventPrinter(json);
-    let node: ZiNode;
-    try {
-      node = await startNode({
-        dataDir,
-        genesis,
-        devAccounts: accounts,
-        mining:
-          flags['block-time'] === undefined ? { mode: 'instant', miner } : { mode: 'interval', intervalMs: flags['block-time'], miner },
-        rpc: { host: flags.host, port: flags.port },
-        log: (event) => printer.log(event),
-      });
-    } catch (error) {
-      if (temporary) await rm(dataDir, { recursive: true, force: true });
-      if (error instanceof NodeError && error.code === 'NODE_GENESIS_MISMATCH') {
-        // The genesis funds the keystore's wallets, so a new wallet makes a new devnet.
-        throw new CliError(
-          error.code,
-          `${dataDir} holds another devnet: ${error.message}`,
-          'the dev accounts, --balance or the keystore’s wallets changed since it was made; drop --data-dir for a fresh devnet, or use another folder',
-          EXIT.badInput,
-        );
-      }
-      throw listenError(error, flags.host, flags.port, '--port') ?? error;
-    }
-
-    const stopped = untilStopSignal();
-    try {
+    const banner: ForegroundNode['banner'] = (node, printer) => {
       const head = node.chain.head();
       const rpc = node.rpcUrl ?? '';
       const mining =
@@ -128,13 +101,31 @@ export default class Dev extends ChainCommand {
         this.say(`Listening on ${rpc}: Ctrl-C to stop`);
         this.say(`block ${head.height}  ${head.id}  ${head.height === 0 ? 'genesis' : 'head'}`);
       }
-      node.on('head', (_head, change) => printer.blocks(change));
-      await stopped;
-    } finally {
-      await node.stop();
-      if (temporary) await rm(dataDir, { recursive: true, force: true });
-      if (json) printer.line({ event: 'stopped' });
-      else this.say('Stopped.');
-    }
+    };
+    await this.runNode({
+      options: {
+        dataDir,
+        genesis,
+        devAccounts: accounts,
+        mining:
+          flags['block-time'] === undefined ? { mode: 'instant', miner } : { mode: 'interval', intervalMs: flags['block-time'], miner },
+        rpc: { host: flags.host, port: flags.port },
+      },
+      portFlag: '--port',
+      banner,
+      // The genesis funds the keystore's wallets, so a new wallet makes a new devnet.
+      startError: (error) =>
+        error instanceof NodeError && error.code === 'NODE_GENESIS_MISMATCH'
+          ? new CliError(
+              error.code,
+              `${dataDir} holds another devnet: ${error.message}`,
+              'the dev accounts, --balance or the keystore’s wallets changed since it was made; drop --data-dir for a fresh devnet, or use another folder',
+              EXIT.badInput,
+            )
+          : undefined,
+      cleanup: async () => {
+        if (temporary) await rm(dataDir, { recursive: true, force: true });
+      },
+    });
   }
 }

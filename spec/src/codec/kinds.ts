@@ -61,6 +61,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** A kind whose value is the same on the wire, in memory and in JSON: `check` reads it from either. */
+function sameInJson<T>(describe: string, check: (value: unknown, path: string) => T, jsonSchema: () => Record<string, unknown>): Kind<T> {
+  return { describe, fromWire: check, toWire: (value) => value, toJson: (value) => value, fromJson: check, jsonSchema };
+}
+
 /** A non-negative safe integer (heights, nonces, counts, milliseconds); at most `max`. */
 export function uint(max: number = Number.MAX_SAFE_INTEGER): Kind<number> {
   const describe = `an integer from 0 to ${max}`;
@@ -68,14 +73,7 @@ export function uint(max: number = Number.MAX_SAFE_INTEGER): Kind<number> {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) throw wireError(path, describe, value);
     return value;
   };
-  return {
-    describe,
-    fromWire: check,
-    toWire: (value) => value,
-    toJson: (value) => value,
-    fromJson: check,
-    jsonSchema: () => ({ type: 'integer', minimum: 0, maximum: max }),
-  };
+  return sameInJson(describe, check, () => ({ type: 'integer', minimum: 0, maximum: max }));
 }
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -108,49 +106,34 @@ export function amount(): Kind<bigint> {
 
 /** Exactly `length` bytes; lower-case hex in JSON. */
 export function bytes(length: number): Kind<Uint8Array> {
-  const describe = `${length} bytes`;
-  return {
-    describe,
-    fromWire(value, path) {
-      if (!(value instanceof Uint8Array) || value.length !== length) throw wireError(path, describe, value);
-      return value;
-    },
-    toWire(value) {
-      if (!(value instanceof Uint8Array) || value.length !== length) throw wireError('bytes', describe, value);
-      return value;
-    },
-    toJson: (value) => toHex(value),
-    fromJson(value, path) {
-      if (typeof value !== 'string' || value.length !== length * 2 || !/^[0-9a-f]*$/.test(value)) {
-        throw wireError(path, `${length} bytes as lower-case hex`, value);
-      }
-      return fromHex(value);
-    },
-    jsonSchema: () => ({ type: 'string', pattern: `^[0-9a-f]{${length * 2}}$` }),
-  };
+  return bytesKind(`${length} bytes`, (n) => n === length, { pattern: `^[0-9a-f]{${length * 2}}$` });
 }
 
 /** Up to `maxLength` bytes; lower-case hex in JSON. */
 export function byteString(maxLength: number): Kind<Uint8Array> {
-  const describe = `at most ${maxLength} bytes`;
+  return bytesKind(`at most ${maxLength} bytes`, (n) => n <= maxLength, { pattern: '^([0-9a-f]{2})*$', maxLength: maxLength * 2 });
+}
+
+/** Bytes whose length `fits`; lower-case hex in JSON, described by `schema`. */
+function bytesKind(describe: string, fits: (length: number) => boolean, schema: Record<string, unknown>): Kind<Uint8Array> {
   return {
     describe,
     fromWire(value, path) {
-      if (!(value instanceof Uint8Array) || value.length > maxLength) throw wireError(path, describe, value);
+      if (!(value instanceof Uint8Array) || !fits(value.length)) throw wireError(path, describe, value);
       return value;
     },
     toWire(value) {
-      if (!(value instanceof Uint8Array) || value.length > maxLength) throw wireError('bytes', describe, value);
+      if (!(value instanceof Uint8Array) || !fits(value.length)) throw wireError('bytes', describe, value);
       return value;
     },
     toJson: (value) => toHex(value),
     fromJson(value, path) {
-      if (typeof value !== 'string' || value.length > maxLength * 2 || value.length % 2 !== 0 || !/^[0-9a-f]*$/.test(value)) {
+      if (typeof value !== 'string' || value.length % 2 !== 0 || !fits(value.length / 2) || !/^[0-9a-f]*$/.test(value)) {
         throw wireError(path, `${describe} as lower-case hex`, value);
       }
       return fromHex(value);
     },
-    jsonSchema: () => ({ type: 'string', pattern: '^([0-9a-f]{2})*$', maxLength: maxLength * 2 }),
+    jsonSchema: () => ({ type: 'string', ...schema }),
   };
 }
 
@@ -228,14 +211,7 @@ export function text(maxBytes: number, pattern?: RegExp): Kind<string> {
     }
     return value;
   };
-  return {
-    describe,
-    fromWire: check,
-    toWire: (value) => value,
-    toJson: (value) => value,
-    fromJson: check,
-    jsonSchema: () => ({ type: 'string', maxLength: maxBytes, ...(pattern ? { pattern: pattern.source } : {}) }),
-  };
+  return sameInJson(describe, check, () => ({ type: 'string', maxLength: maxBytes, ...(pattern ? { pattern: pattern.source } : {}) }));
 }
 
 /**
@@ -282,14 +258,7 @@ export function literal<const T extends string>(value: T): Kind<T> {
     if (got !== value) throw wireError(path, `"${value}"`, got);
     return value;
   };
-  return {
-    describe: `"${value}"`,
-    fromWire: check,
-    toWire: (v) => v,
-    toJson: (v) => v,
-    fromJson: check,
-    jsonSchema: () => ({ const: value }),
-  };
+  return sameInJson(`"${value}"`, check, () => ({ const: value }));
 }
 
 /** One of these texts. */
@@ -299,7 +268,7 @@ export function oneOf<const T extends string>(values: readonly T[]): Kind<T> {
     if (typeof got !== 'string' || !(values as readonly string[]).includes(got)) throw wireError(path, describe, got);
     return got as T;
   };
-  return { describe, fromWire: check, toWire: (v) => v, toJson: (v) => v, fromJson: check, jsonSchema: () => ({ enum: [...values] }) };
+  return sameInJson(describe, check, () => ({ enum: [...values] }));
 }
 
 /** A list of at most `maxItems` items of one kind. */

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { type DevAccount, devnetConfig, type MiningMode, startNode, type ZiNode } from '@zi/node';
+import { type DevAccount, devnetConfig, type MiningMode } from '@zi/node';
 import { type GenesisConfig, genesisFromJson, normalizeAddress, testnetGenesis } from '@zi/spec';
-import { ChainCommand, defaultNodeDir, devnetMiner, listenError, NodeEventPrinter, untilStopSignal } from '../../chain.js';
+import { ChainCommand, defaultNodeDir, devnetMiner, type ForegroundNode } from '../../chain.js';
 import { CliError, EXIT } from '../../errors.js';
 import { keysDirFlag } from '../../wallet.js';
 
@@ -55,28 +55,7 @@ export default class NodeStart extends ChainCommand {
     const miner = mode === 'off' ? undefined : await this.minerOf(flags.miner, devnet, flags);
     const dataDir = resolve(flags['data-dir'] ?? defaultNodeDir());
     const json = this.jsonEnabled();
-    const printer = new NodeEventPrinter(json);
-    let node: ZiNode;
-    try {
-      node = await startNode({
-        dataDir,
-        genesis,
-        ...(devAccounts === undefined ? {} : { devAccounts }),
-        mining: {
-          mode,
-          ...(flags['block-time'] === undefined ? {} : { intervalMs: flags['block-time'] }),
-          ...(miner === undefined ? {} : { miner }),
-          ...(flags.threads === undefined ? {} : { threads: flags.threads }),
-        },
-        rpc: { host: flags['rpc-host'], port: flags['rpc-port'] },
-        log: (event) => printer.log(event),
-      });
-    } catch (error) {
-      throw listenError(error, flags['rpc-host'], flags['rpc-port'], '--rpc-port') ?? error;
-    }
-
-    const stopped = untilStopSignal();
-    try {
+    const banner: ForegroundNode['banner'] = (node, printer) => {
       const head = node.chain.head();
       if (json) {
         printer.line({
@@ -100,13 +79,23 @@ export default class NodeStart extends ChainCommand {
         this.say(`  head    ${head.height}  ${head.id}`);
         this.say('Ctrl-C to stop');
       }
-      node.on('head', (_head, change) => printer.blocks(change));
-      await stopped;
-    } finally {
-      await node.stop();
-      if (json) printer.line({ event: 'stopped' });
-      else this.say('Stopped.');
-    }
+    };
+    await this.runNode({
+      options: {
+        dataDir,
+        genesis,
+        ...(devAccounts === undefined ? {} : { devAccounts }),
+        mining: {
+          mode,
+          ...(flags['block-time'] === undefined ? {} : { intervalMs: flags['block-time'] }),
+          ...(miner === undefined ? {} : { miner }),
+          ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+        },
+        rpc: { host: flags['rpc-host'], port: flags['rpc-port'] },
+      },
+      portFlag: '--rpc-port',
+      banner,
+    });
   }
 
   /** `devnet` and `testnet` are the spec's presets (GEN-5); anything else is a genesis JSON file. */
