@@ -6,8 +6,33 @@ export { ChainQueries, contractIdOfDigest } from './chain/queries.js';
 export { verifyFast } from './crypto/ed25519-fast.js';
 export { DEVNET_TIME, type DevAccount, type DevnetConfigOptions, devAccounts, devnetConfig } from './devnet.js';
 export { NodeError } from './errors.js';
+export {
+  type BidderPaidEvent,
+  type BidderRefusedEvent,
+  BidderService,
+  type BidderServiceEvents,
+  type BidderServiceOptions,
+  type BidderSessionReport,
+  type BundleSource,
+} from './market/bidder.js';
+export { type ChannelPairOptions, createChannelPair, MessageReader, type SessionChannel } from './market/channel.js';
+export { nodePayoutSink, type PayoutSink, type WaitForInclusionOptions, waitForInclusion } from './market/inclusion.js';
+export { encodeBatchResults, readBatchResults } from './market/results.js';
+export {
+  defaultPayoutFee,
+  type SolverContract,
+  type SolverOutcome,
+  type SolverProgress,
+  SolverSession,
+  type SolverSessionEvents,
+  type SolverSessionOptions,
+  type SolverSummary,
+} from './market/solver.js';
 export { type AddResult, Mempool, type MempoolOptions } from './mempool/mempool.js';
 export { Miner, type MinerOptions } from './miner/miner.js';
+export { ContentStore, isRawCid } from './network/content-store.js';
+export type { NetworkEvents, NetworkOptions, ZiNetwork } from './network/network.js';
+export { MAX_BLOCKS_PER_REQUEST, MAX_CONTENT_BYTES, type NetworkIds, networkIds } from './network/protocols.js';
 export {
   type HeadChange,
   type MiningMode,

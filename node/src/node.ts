@@ -21,6 +21,7 @@ import type { DevAccount } from './devnet.js';
 import { NodeError } from './errors.js';
 import { Mempool, type MempoolOptions } from './mempool/mempool.js';
 import { Miner } from './miner/miner.js';
+import type { NetworkOptions, ZiNetwork } from './network/network.js';
 
 /**
  * When the node makes blocks: `off` never (but `mine()` on demand), `instant` right after
@@ -50,6 +51,8 @@ export interface StartNodeOptions {
   /** the prefunded accounts of a devnet; giving them makes the node a devnet (zi_mine, zi_devAccounts) */
   devAccounts?: readonly DevAccount[];
   mempool?: MempoolOptions;
+  /** the peer-to-peer network (gossip, sync, content; see the README); default off */
+  network?: NetworkOptions;
   log?: (event: NodeLogEvent) => void;
 }
 
@@ -59,8 +62,15 @@ export type NodeLogEvent =
   | { type: 'rpc-listening'; url: string }
   | { type: 'tx-accepted'; id: string; status: 'pending' | 'included' }
   | { type: 'block-mined'; id: string; height: number; txs: number; ms: number }
-  | { type: 'error'; where: 'mining' | 'mempool' | 'listener' | 'rpc'; message: string; error: unknown }
+  | { type: 'network-listening'; peerId: string; addresses: string[] }
+  | { type: 'peer-banned'; peer: string; reason: string }
+  | { type: 'synced'; peer: string; imported: number; height: number }
+  | { type: 'sync-failed'; peer: string; message: string }
+  | { type: 'dial-failed'; address: string; message: string }
+  | { type: 'error'; where: FailureSite; message: string; error: unknown }
   | { type: 'stopped' };
+
+type FailureSite = 'mining' | 'mempool' | 'listener' | 'rpc' | 'network';
 
 /** The blocks a head change took off and put on the main chain (oldest first for `connected`). */
 export interface HeadChange {
@@ -70,6 +80,8 @@ export interface HeadChange {
 
 export interface ZiNodeEvents {
   head: [head: HeadInfo, change: HeadChange];
+  /** a transaction `submit` admitted to the mempool (the network gossips it) */
+  tx: [tx: Transaction];
 }
 
 interface MinedBlock {
@@ -98,6 +110,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
   readonly #log: (event: NodeLogEvent) => void;
   readonly #abort = new AbortController();
   #rpc: RpcServer | undefined;
+  #network: ZiNetwork | undefined;
   #tail: Promise<unknown> = Promise.resolve();
   #instant: Promise<MinedBlock | undefined> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -137,6 +150,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
         });
         node.#log({ type: 'rpc-listening', url: node.#rpc.url });
       }
+      if (options.network) await node.#startNetwork(options.network);
       node.#startMining(options.mining?.intervalMs ?? 1000);
       // BLK-8: blocks held for a future time are retried as the clock passes them.
       node.#heldTimer = setInterval(() => node.chain.retryHeld(), 1000);
@@ -155,6 +169,11 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
     return node;
   }
 
+  /** The peer-to-peer network, when started with `network` (else undefined). */
+  get network(): ZiNetwork | undefined {
+    return this.#network;
+  }
+
   /** `http://host:port` of the JSON-RPC API (its WebSocket is at `/ws`), or undefined without one. */
   get rpcUrl(): string | undefined {
     return this.#rpc?.url;
@@ -170,6 +189,13 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
     if (this.#stopping) throw new NodeError('NODE_STOPPED', 'the node is stopping', 'send it to a running node');
     const result = this.mempool.add(tx);
     this.#log({ type: 'tx-accepted', id: result.id, status: result.status });
+    if (result.status === 'pending') {
+      try {
+        this.emit('tx', tx);
+      } catch (error) {
+        this.#fail('listener', error);
+      }
+    }
     if (result.status === 'included' || this.miningMode !== 'instant') return result;
     await this.#instantBlock();
     return { id: result.id, status: this.queries.transactionLocation(result.id) ? 'included' : 'pending' };
@@ -209,6 +235,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
       this.#abort.abort();
       this.#miner.cancel();
       await this.#rpc?.close();
+      await this.#network?.stop();
       await this.#loop;
       await this.#tail;
       await this.#miner.close();
@@ -216,6 +243,21 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
       this.#log({ type: 'stopped' });
     })();
     return this.#stopped;
+  }
+
+  async #startNetwork(options: NetworkOptions): Promise<void> {
+    // Loaded only when asked for: libp2p is big, and needs the Promise.withResolvers polyfill.
+    const { startNetwork } = await import('./network/index.js');
+    const network = await startNetwork(this, options);
+    this.#network = network;
+    network.on('error', ({ error }) => this.#fail('network', error));
+    network.on('peer-banned', ({ peer, reason }) => this.#log({ type: 'peer-banned', peer, reason }));
+    network.on('sync-failed', ({ peer, error }) => this.#log({ type: 'sync-failed', peer, message: messageOf(error) }));
+    network.on('dial-failed', ({ address, error }) => this.#log({ type: 'dial-failed', address, message: messageOf(error) }));
+    network.on('synced', ({ peer, imported, height }) => {
+      if (imported > 0) this.#log({ type: 'synced', peer, imported, height });
+    });
+    this.#log({ type: 'network-listening', peerId: network.peerId, addresses: network.addresses() });
   }
 
   #startMining(intervalMs: number): void {
@@ -330,9 +372,13 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
     }
   }
 
-  #fail(where: 'mining' | 'mempool' | 'listener' | 'rpc', error: unknown): void {
-    this.#log({ type: 'error', where, message: error instanceof Error ? error.message : String(error), error });
+  #fail(where: FailureSite, error: unknown): void {
+    this.#log({ type: 'error', where, message: messageOf(error), error });
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function minerAddressOf(mining: MiningOptions, devAccounts: readonly DevAccount[]): string | undefined {

@@ -1,0 +1,322 @@
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { IdentifyResult, PeerId } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
+import { type Block, encodeBlock, encodeTransaction, type Transaction } from '@zi/spec';
+import type { Chain, HeadInfo } from '../chain/chain.js';
+import type { Mempool } from '../mempool/mempool.js';
+import { Bootstrap, parseAddresses } from './bootstrap.js';
+import { ContentExchange } from './content.js';
+import { ContentStore } from './content-store.js';
+import { Gossip, type GossipOutcome } from './gossip.js';
+import { createHost, type ZiHost } from './host.js';
+import { loadPeerKey } from './peer-key.js';
+import { type PeerFault, PeerPenalties } from './penalties.js';
+import { type NetworkIds, networkIds } from './protocols.js';
+import { Syncer, type SyncResult } from './sync.js';
+
+export interface NetworkOptions {
+  /** multiaddrs to listen on (default `/ip4/127.0.0.1/tcp/0`) */
+  listen?: string[];
+  /** peers to connect to and stay connected to (multiaddrs ending in `/p2p/<peer id>`) */
+  bootstrap?: string[];
+}
+
+/** What the network reports as it runs. */
+export interface NetworkEvents {
+  gossip: [outcome: GossipOutcome];
+  synced: [result: SyncResult];
+  'peer-connected': [peer: string];
+  'peer-disconnected': [peer: string];
+  'peer-banned': [ban: { peer: string; reason: string }];
+  /** an object was added to the content store (fetched, or the code of a connected publish) */
+  content: [cid: string];
+  /** a bootstrap peer could not be dialled (it is dialled again, waiting longer each time) */
+  'dial-failed': [failure: { address: string; error: unknown }];
+  /** a sync stopped because the peer went away or did not answer in time */
+  'sync-failed': [failure: { peer: string; error: unknown }];
+  /** a failure of the node's own; a peer's fault is `peer-banned` instead */
+  error: [failure: { where: 'gossip' | 'sync' | 'content' | 'listener'; error: unknown }];
+}
+
+/** What the network needs of the node it serves. */
+export interface NetworkNode {
+  readonly chain: Chain;
+  readonly mempool: Mempool;
+  readonly dataDir: string;
+  on(event: 'head', listener: (head: HeadInfo, change: { connected: Block[]; disconnected: Block[] }) => void): unknown;
+  on(event: 'tx', listener: (tx: Transaction) => void): unknown;
+  off(event: 'head', listener: (head: HeadInfo, change: { connected: Block[]; disconnected: Block[] }) => void): unknown;
+  off(event: 'tx', listener: (tx: Transaction) => void): unknown;
+}
+
+/** At most this many blocks of one head change are published (a long reorg's peers sync instead). */
+const MAX_PUBLISHED_PER_HEAD = 8;
+
+/**
+ * A node's peer-to-peer network: block and transaction gossip (NET-2), chain sync (NET-3 …
+ * NET-5), content exchange (NET-6) and peer penalties (NET-7) over one libp2p host. Start it
+ * with {@link startNetwork} (or `startNode({ network: {} })`).
+ */
+export class ZiNetwork extends EventEmitter<NetworkEvents> {
+  readonly host: ZiHost;
+  readonly ids: NetworkIds;
+  /** `<dataDir>/content`: what this node serves by CID */
+  readonly content: ContentStore;
+  readonly #node: NetworkNode;
+  readonly #penalties: PeerPenalties;
+  readonly #gossip: Gossip;
+  readonly #syncer: Syncer;
+  readonly #exchange: ContentExchange;
+  readonly #bootstrap: Bootstrap;
+  #syncImporting = false;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(node: NetworkNode, host: ZiHost, penalties: PeerPenalties, options: NetworkOptions) {
+    super();
+    this.#node = node;
+    this.host = host;
+    this.#penalties = penalties;
+    this.ids = networkIds(node.chain.genesis.chain);
+    this.content = new ContentStore(join(node.dataDir, 'content'));
+    const onFault = (fault: PeerFault) => this.#penalties.ban(fault.peer, fault.message);
+    this.#gossip = new Gossip({
+      host,
+      ids: this.ids,
+      chain: node.chain,
+      mempool: node.mempool,
+      onOutcome: (outcome) => this.#onGossip(outcome),
+      onError: (error) => this.#report('gossip', error),
+    });
+    this.#syncer = new Syncer({
+      host,
+      ids: this.ids,
+      chain: node.chain,
+      importing: (active) => {
+        this.#syncImporting = active;
+      },
+      onFault,
+      onResult: (result) => this.#synced(result),
+      onError: (error, peer) => this.#emitSafely('sync-failed', { peer, error }),
+    });
+    this.#exchange = new ContentExchange({
+      host,
+      ids: this.ids,
+      store: this.content,
+      onFault,
+      onError: (error) => this.#report('content', error),
+      onStored: (cid) => this.#emitSafely('content', cid),
+    });
+    this.#bootstrap = new Bootstrap({
+      host,
+      addresses: options.bootstrap ?? [],
+      onError: (error, address) => this.#emitSafely('dial-failed', { address, error }),
+    });
+  }
+
+  /** @internal use {@link startNetwork} */
+  static async start(node: NetworkNode, options: NetworkOptions = {}): Promise<ZiNetwork> {
+    parseAddresses(options.listen ?? [], 'network.listen');
+    parseAddresses(options.bootstrap ?? [], 'network.bootstrap');
+    const privateKey = await loadPeerKey(node.dataDir);
+    let network: ZiNetwork | undefined;
+    const penalties = new PeerPenalties((peer, reason) => {
+      if (network) network.#banned(peer, reason);
+    });
+    const ids = networkIds(node.chain.genesis.chain);
+    const host = await createHost({
+      privateKey,
+      ...(options.listen ? { listen: options.listen } : {}),
+      topics: [ids.blocksTopic, ids.txsTopic],
+      connectionGater: penalties.gater(),
+    });
+    network = new ZiNetwork(node, host, penalties, options);
+    try {
+      await network.#start();
+    } catch (error) {
+      await network.stop();
+      throw error;
+    }
+    return network;
+  }
+
+  async #start(): Promise<void> {
+    await this.#syncer.start();
+    await this.#exchange.start();
+    this.host.addEventListener('peer:identify', this.#onIdentify);
+    this.host.addEventListener('peer:connect', this.#onConnect);
+    this.host.addEventListener('peer:disconnect', this.#onDisconnect);
+    this.#node.on('head', this.#onHead);
+    this.#node.on('tx', this.#onTx);
+    await this.host.start();
+    this.#gossip.start();
+    this.#bootstrap.start();
+  }
+
+  /** This node's peer id (`12D3KooW…`), the same across restarts (`<dataDir>/peer-key`). */
+  get peerId(): string {
+    return this.host.peerId.toString();
+  }
+
+  /** The multiaddrs other nodes can dial, each ending in `/p2p/<peer id>`. */
+  addresses(): string[] {
+    return this.host.getMultiaddrs().map((address) => address.toString());
+  }
+
+  /** Peer ids of the connected peers. */
+  peers(): string[] {
+    return this.host.getPeers().map((peer) => peer.toString());
+  }
+
+  /** Connects to a peer by multiaddr and returns its peer id. */
+  async connect(address: string | Multiaddr, signal?: AbortSignal): Promise<string> {
+    const target = typeof address === 'string' ? multiaddr(address) : address;
+    const connection = await this.host.dial(target, signal ? { signal } : {});
+    return connection.remotePeer.toString();
+  }
+
+  /**
+   * Syncs with a connected peer (done by itself on every new connection and on every orphan
+   * block); resolves when the syncs waiting have run. Results come as `synced` events.
+   */
+  sync(peer: PeerId | string): Promise<void> {
+    return this.#syncer.schedule(typeof peer === 'string' ? peerIdFromString(peer) : peer);
+  }
+
+  /**
+   * The bytes of a raw CID: from `<dataDir>/content`, else fetched from `peers` (default: every
+   * connected peer) in turn and checked against the CID (ENC-2).
+   *
+   * @throws NodeError NODE_CONTENT_NOT_FOUND, NODE_CONTENT_MISMATCH
+   */
+  fetchContent(cid: string, peers?: readonly (PeerId | string)[], signal?: AbortSignal): Promise<Uint8Array> {
+    return this.#exchange.fetch(cid, peers, signal);
+  }
+
+  /** True while `peer` is banned (NET-7). */
+  isBanned(peer: string): boolean {
+    return this.#penalties.isBanned(peer);
+  }
+
+  /** Stops gossip, sync, bootstrap dials and the libp2p host. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#node.off('head', this.#onHead);
+      this.#node.off('tx', this.#onTx);
+      this.host.removeEventListener('peer:identify', this.#onIdentify);
+      this.host.removeEventListener('peer:connect', this.#onConnect);
+      this.host.removeEventListener('peer:disconnect', this.#onDisconnect);
+      this.#bootstrap.stop();
+      this.#gossip.stop();
+      await this.#syncer.stop();
+      await this.host.stop();
+    })();
+    return this.#stopped;
+  }
+
+  readonly #onHead = (_head: HeadInfo, change: { connected: Block[] }): void => {
+    // Blocks that sync brings in are already known to the peer they came from; the new head is
+    // published once that sync ends.
+    if (this.#syncImporting) return;
+    for (const block of change.connected.slice(-MAX_PUBLISHED_PER_HEAD)) this.#gossip.publishBlock(encodeBlock(block));
+    this.#keepCode(change.connected);
+  };
+
+  readonly #onTx = (tx: Transaction): void => {
+    this.#gossip.publishTx(encodeTransaction(tx));
+  };
+
+  readonly #onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    if (event.detail.protocols.includes(this.ids.syncProtocol)) this.#schedule(event.detail.peerId);
+  };
+
+  readonly #onConnect = (event: CustomEvent<PeerId>): void => {
+    this.#emitSafely('peer-connected', event.detail.toString());
+  };
+
+  readonly #onDisconnect = (event: CustomEvent<PeerId>): void => {
+    this.#emitSafely('peer-disconnected', event.detail.toString());
+  };
+
+  #schedule(peer: PeerId): void {
+    this.#syncer.schedule(peer).catch((error: unknown) => this.#report('sync', error));
+  }
+
+  #synced(result: SyncResult): void {
+    // NET-3: a peer of another genesis has nothing for this node (and this node nothing for it).
+    if (result.outcome === 'other-genesis') this.#hangUp(result.peer);
+    if (result.imported > 0) {
+      const head = this.#node.chain.head();
+      const bytes = this.#node.chain.blockBytes(head.id);
+      if (bytes) this.#gossip.publishBlock(bytes);
+    }
+    this.#emitSafely('synced', result);
+  }
+
+  #onGossip(outcome: GossipOutcome): void {
+    if (outcome.verdict === 'reject') {
+      const reason = `${outcome.topic} gossip broke ${outcome.rule ?? 'a rule'}`;
+      if (outcome.malformed) this.#penalties.ban(outcome.peer, reason);
+      else this.#penalties.strike(outcome.peer, reason);
+    }
+    if (outcome.error !== undefined) this.#report('gossip', outcome.error);
+    // BLK-13: a block whose parent is unknown means the peer is ahead of us.
+    if (outcome.status === 'orphan') {
+      const peer = this.host.getPeers().find((p) => p.toString() === outcome.peer);
+      if (peer) this.#schedule(peer);
+    }
+    this.#emitSafely('gossip', outcome);
+  }
+
+  /** Keeps the inline code of connected publish transactions (PUB-2), so this node can serve it. */
+  #keepCode(blocks: readonly Block[]): void {
+    for (const block of blocks) {
+      for (const tx of block.txs) {
+        if (tx.type === 'publish' && tx.code !== undefined) {
+          this.content.put(tx.code).then(
+            (cid) => this.#emitSafely('content', cid),
+            (error: unknown) => this.#report('content', error),
+          );
+        }
+      }
+    }
+  }
+
+  #banned(peer: string, reason: string): void {
+    this.#hangUp(peer);
+    this.#emitSafely('peer-banned', { peer, reason });
+  }
+
+  #hangUp(peer: string): void {
+    const target = this.host.getPeers().find((p) => p.toString() === peer);
+    // A hang-up fails only when the connection is already gone, which is what was wanted.
+    if (target) this.host.hangUp(target).catch(() => undefined);
+  }
+
+  #report(where: NetworkEvents['error'][0]['where'], error: unknown): void {
+    this.#emitSafely('error', { where, error });
+  }
+
+  /** Listeners are the caller's code: their failures must not reach libp2p's event loop. */
+  #emitSafely<E extends keyof NetworkEvents>(event: E, ...args: NetworkEvents[E]): void {
+    if (event === 'error' && this.listenerCount('error') === 0) return;
+    try {
+      (this.emit as (event: E, ...args: NetworkEvents[E]) => boolean)(event, ...args);
+    } catch (error) {
+      if (event !== 'error') this.#report('listener', error);
+    }
+  }
+}
+
+/**
+ * Starts the network of a node: loads (or makes) its peer key, listens, subscribes to block and
+ * transaction gossip, serves sync and content requests, and dials the bootstrap peers.
+ *
+ * @example
+ * const network = await startNetwork(node, { bootstrap: ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooW…'] });
+ * network.addresses(); // ['/ip4/127.0.0.1/tcp/40123/p2p/12D3KooW…']
+ */
+export function startNetwork(node: NetworkNode, options: NetworkOptions = {}): Promise<ZiNetwork> {
+  return ZiNetwork.start(node, options);
+}

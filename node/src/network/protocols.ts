@@ -1,0 +1,55 @@
+import { MAX_BLOCK_BYTES } from '@zi/spec';
+
+/**
+ * The network's names and limits (NET-1 … in the node README). Every id carries the chain id, so
+ * nodes of different chains never exchange gossip or requests.
+ */
+export interface NetworkIds {
+  /** gossip of whole blocks (canonical block bytes) */
+  blocksTopic: string;
+  /** gossip of transactions (canonical transaction bytes) */
+  txsTopic: string;
+  /** request/response: status, fork point, main-chain block ranges */
+  syncProtocol: string;
+  /** request/response: bytes by raw CID */
+  contentProtocol: string;
+}
+
+/**
+ * The topic and protocol ids of a chain.
+ *
+ * @example
+ * networkIds('zi-devnet').blocksTopic; // '/zi/zi-devnet/blocks/1'
+ */
+export function networkIds(chain: string): NetworkIds {
+  if (typeof chain !== 'string' || !/^[a-z0-9][a-z0-9-]{0,31}$/.test(chain)) {
+    throw new TypeError('networkIds: chain must be a chain id (TX-1: ^[a-z0-9][a-z0-9-]{0,31}$)');
+  }
+  return {
+    blocksTopic: `/zi/${chain}/blocks/1`,
+    txsTopic: `/zi/${chain}/txs/1`,
+    syncProtocol: `/zi/${chain}/sync/1`,
+    contentProtocol: `/zi/${chain}/content/1`,
+  };
+}
+
+/** NET-4: the most blocks one `blocks` request may ask for. */
+export const MAX_BLOCKS_PER_REQUEST = 256;
+/** NET-4: the most entries of a `locate` request (ten recent heights, then doubling steps back). */
+export const MAX_LOCATOR_ENTRIES = 64;
+/** NET-3: a sync or content request frame is at most this long. */
+export const MAX_REQUEST_BYTES = 8 * 1024;
+/** NET-4: a `blocks` response frame is at most this long; a server stops adding blocks before it. */
+export const MAX_BLOCKS_RESPONSE_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+/** NET-4: what a server packs into one `blocks` response (it always sends at least one block). */
+export const BLOCKS_RESPONSE_BUDGET = 16 * 1024 * 1024;
+/** NET-3: any other sync response frame (status, located, error) is at most this long. */
+export const MAX_SMALL_RESPONSE_BYTES = 8 * 1024;
+/** NET-6: the largest content object served or fetched. */
+export const MAX_CONTENT_BYTES = 16 * 1024 * 1024;
+/** NET-6: a content response frame: the object plus its CBOR wrapping. */
+export const MAX_CONTENT_RESPONSE_BYTES = MAX_CONTENT_BYTES + 1024;
+/** NET-2: a gossip frame carries one block at most (ENC-4) plus gossipsub's own fields. */
+export const MAX_GOSSIP_FRAME_BYTES = MAX_BLOCK_BYTES + 64 * 1024;
+/** How long one request may take before the requester gives up on the peer. */
+export const REQUEST_TIMEOUT_MS = 15_000;
