@@ -36,6 +36,14 @@ export default class NodeStart extends ChainCommand {
     threads: Flags.integer({ description: 'mining threads [default: cores − 1]', min: 1 }),
     'rpc-port': Flags.integer({ description: 'RPC port (0: any free port)', default: 8645, min: 0, max: 65535 }),
     'rpc-host': Flags.string({ description: 'RPC address to listen on', default: '127.0.0.1' }),
+    listen: Flags.string({
+      description: 'join the peer-to-peer network, listening on this multiaddr (e.g. /ip4/127.0.0.1/tcp/4001); repeatable',
+      multiple: true,
+    }),
+    bootstrap: Flags.string({
+      description: 'a peer to connect to and stay connected to (multiaddr ending in /p2p/<peer id>); repeatable, implies the network',
+      multiple: true,
+    }),
     ...keysDirFlag,
   };
 
@@ -68,6 +76,8 @@ export default class NodeStart extends ChainCommand {
           miner: miner ?? null,
           height: head.height,
           head: head.id,
+          peer: node.network?.peerId ?? null,
+          listen: node.network?.addresses() ?? [],
         });
       } else {
         this.say(`Zi node  chain ${genesis.chain}  genesis ${node.chain.genesisId}`);
@@ -77,6 +87,10 @@ export default class NodeStart extends ChainCommand {
           `  mining  ${mode === 'off' ? 'off' : `${mode === 'interval' ? `a block every ${flags['block-time'] ?? 1000} ms` : mode}, rewards to ${miner}`}`,
         );
         this.say(`  head    ${head.height}  ${head.id}`);
+        if (node.network) {
+          this.say(`  peer    ${node.network.peerId}`);
+          for (const address of node.network.addresses()) this.say(`  listen  ${address}`);
+        }
         this.say('Ctrl-C to stop');
       }
     };
@@ -92,6 +106,9 @@ export default class NodeStart extends ChainCommand {
           ...(flags.threads === undefined ? {} : { threads: flags.threads }),
         },
         rpc: { host: flags['rpc-host'], port: flags['rpc-port'] },
+        ...(flags.listen || flags.bootstrap
+          ? { network: { listen: flags.listen ?? ['/ip4/127.0.0.1/tcp/0'], ...(flags.bootstrap ? { bootstrap: flags.bootstrap } : {}) } }
+          : {}),
       },
       portFlag: '--rpc-port',
       banner,
