@@ -1,10 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import {
   type ContractJson,
   createRpcClient,
+  type DevAccount,
   devAccounts,
+  devnetConfig,
   type HeadChange,
   NodeError,
   type NodeLogEvent,
@@ -30,6 +33,7 @@ import {
   STAKE_ADDRESS_ALIAS,
   signTransaction,
   type Transaction,
+  testnetGenesis,
   toHex,
   transactionId,
   type UnsignedTransaction,
@@ -46,6 +50,50 @@ export const DEFAULT_FEE = '1000 Li';
 /** The node folder: `$ZI_HOME/node`, else `~/.zi/node`. */
 export function defaultNodeDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return env.ZI_HOME ? resolve(env.ZI_HOME, 'node') : join(homedir(), '.zi', 'node');
+}
+
+/** The testnet preset's genesis time: fixed, so every `--genesis testnet` node starts the same chain. */
+const TESTNET_TIME = Date.UTC(2025, 0, 1);
+/** The dev accounts of `--genesis devnet`: the ten `zi dev` funds by default. */
+export const DEVNET_ACCOUNTS = 10;
+
+/** `--genesis`, taken by the commands that run a node of their own (`zi node start`, `zi solve`). */
+export const genesisFlag = {
+  genesis: Flags.string({ description: 'devnet, testnet, or the path of a genesis JSON file', default: 'devnet' }),
+};
+
+/**
+ * The chain of `--genesis`: `devnet` and `testnet` are the spec's presets (GEN-5), with the
+ * devnet's accounts; anything else is a genesis JSON file.
+ */
+export async function genesisOf(name: string): Promise<{ genesis: GenesisConfig; devAccounts?: DevAccount[] }> {
+  if (name === 'devnet') {
+    const { genesis, accounts } = devnetConfig({ count: DEVNET_ACCOUNTS });
+    return { genesis, devAccounts: accounts };
+  }
+  if (name === 'testnet') return { genesis: testnetGenesis({ time: TESTNET_TIME, alloc: [] }) };
+  let text: string;
+  try {
+    text = await readFile(name, 'utf8');
+  } catch (error) {
+    throw new CliError(
+      'CLI_GENESIS_UNREADABLE',
+      `cannot read the genesis file ${name}: ${(error as Error).message}`,
+      'pass --genesis devnet, --genesis testnet, or the path of a zi-genesis/1 JSON file',
+      EXIT.usage,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(
+      'CLI_GENESIS_INVALID',
+      `${name} is not JSON: ${(error as Error).message}`,
+      'a genesis file is the JSON form of zi-genesis/1 (spec/README.md, GEN-1)',
+    );
+  }
+  return { genesis: genesisFromJson(json) };
 }
 
 /**
@@ -231,6 +279,22 @@ export abstract class ChainCommand extends WalletCommand {
     chain: ChainInfo,
     flags: { wallet?: string | undefined; 'keys-dir'?: string | undefined },
   ): Promise<Signer> {
+    return this.localSigner(flags, async () => {
+      if (!chain.devnet) return undefined;
+      const [account] = await client.call('zi_devAccounts', {});
+      return account ? { address: account.address, secretKey: fromHex(account.secretKey, SECRET_KEY_BYTES) } : undefined;
+    });
+  }
+
+  /**
+   * The signer from the keystore (--wallet, else its only or "default" wallet), else
+   * `devAccount0()` — devnet account 0 when there is a devnet to ask — else `CLI_NO_SIGNER`.
+   */
+  protected async localSigner(
+    flags: { wallet?: string | undefined; 'keys-dir'?: string | undefined },
+    devAccount0: () => Promise<{ address: string; secretKey: Uint8Array } | undefined>,
+    purpose = 'signing with',
+  ): Promise<Signer> {
     const keystore = this.keystore(flags);
     let name = flags.wallet;
     if (name === undefined) {
@@ -252,12 +316,10 @@ export abstract class ChainCommand extends WalletCommand {
       const { secretKey } = await keystore.unlock(name, passphrase);
       return { address: wallet.address, secretKey, label: `wallet ${name}` };
     }
-    if (chain.devnet) {
-      const [account] = await client.call('zi_devAccounts', {});
-      if (account) {
-        this.say(`signing with devnet account 0 (${account.address}): a test key, for this devnet only`);
-        return { address: account.address, secretKey: fromHex(account.secretKey, SECRET_KEY_BYTES), label: 'devnet account 0' };
-      }
+    const account = await devAccount0();
+    if (account) {
+      this.say(`${purpose} devnet account 0 (${account.address}): a test key, for this devnet only`);
+      return { address: account.address, secretKey: account.secretKey, label: 'devnet account 0' };
     }
     throw new CliError(
       'CLI_NO_SIGNER',

@@ -7,6 +7,15 @@ export { verifyFast } from './crypto/ed25519-fast.js';
 export { DEVNET_TIME, type DevAccount, type DevnetConfigOptions, devAccounts, devnetConfig } from './devnet.js';
 export { NodeError } from './errors.js';
 export {
+  type AgentSessionEnd,
+  type ContractOffer,
+  type SkippedContract,
+  SolverAgent,
+  type SolverAgentEvents,
+  type SolverAgentOptions,
+  type SolverAgentSummary,
+} from './market/agent.js';
+export {
   type BidderPaidEvent,
   type BidderRefusedEvent,
   BidderService,
@@ -33,7 +42,9 @@ export { Miner, type MinerOptions } from './miner/miner.js';
 export { ContentStore, isRawCid } from './network/content-store.js';
 export type { NetworkEvents, NetworkOptions, ZiNetwork } from './network/network.js';
 export { MAX_BLOCKS_PER_REQUEST, MAX_CONTENT_BYTES, type NetworkIds, networkIds } from './network/protocols.js';
+export type { SessionHandler } from './network/session.js';
 export {
+  type BidderNodeOptions,
   type HeadChange,
   type MiningMode,
   type MiningOptions,

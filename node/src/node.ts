@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { SandboxPool } from '@zi/runtime';
 import {
   type Block,
   decodeHeader,
@@ -19,9 +20,11 @@ import { Chain, type HeadInfo } from './chain/chain.js';
 import { ChainQueries } from './chain/queries.js';
 import type { DevAccount } from './devnet.js';
 import { NodeError } from './errors.js';
+import type { BidderService } from './market/bidder.js';
 import { Mempool, type MempoolOptions } from './mempool/mempool.js';
 import { Miner } from './miner/miner.js';
 import type { NetworkOptions, ZiNetwork } from './network/network.js';
+import { readContract } from './state/apply.js';
 
 /**
  * When the node makes blocks: `off` never (but `mine()` on demand), `instant` right after
@@ -51,9 +54,21 @@ export interface StartNodeOptions {
   /** the prefunded accounts of a devnet; giving them makes the node a devnet (zi_mine, zi_devAccounts) */
   devAccounts?: readonly DevAccount[];
   mempool?: MempoolOptions;
-  /** the peer-to-peer network (gossip, sync, content; see the README); default off */
+  /** the peer-to-peer network (gossip, sync, content, sessions; see the README); default off */
   network?: NetworkOptions;
+  /** serve solver sessions for the open contracts this key published (needs `network`); default off */
+  bidder?: BidderNodeOptions;
   log?: (event: NodeLogEvent) => void;
+}
+
+/** A node that serves the bidder's side of solver sessions (SES-1 … SES-7) over its network. */
+export interface BidderNodeOptions {
+  /** the bidder's key: its contracts are served, its signature pays their solvers */
+  secretKey: Uint8Array;
+  /** where batches are validated (default: a pool of 2 sandboxes, closed with the node) */
+  sandboxPool?: SandboxPool;
+  /** the largest batch, in MCUs (SES-3; default 256) */
+  maxBatch?: number;
 }
 
 /** What the node reports as it runs (for a CLI to print; the node itself never writes to the console). */
@@ -67,10 +82,13 @@ export type NodeLogEvent =
   | { type: 'synced'; peer: string; imported: number; height: number }
   | { type: 'sync-failed'; peer: string; message: string }
   | { type: 'dial-failed'; address: string; message: string }
+  | { type: 'bidder-serving'; address: string }
+  | { type: 'session-paid'; contract: string; solver: string; seq: number; mcus: number }
+  | { type: 'session-refused'; contract: string; solver?: string; reason: string; message: string }
   | { type: 'error'; where: FailureSite; message: string; error: unknown }
   | { type: 'stopped' };
 
-type FailureSite = 'mining' | 'mempool' | 'listener' | 'rpc' | 'network';
+type FailureSite = 'mining' | 'mempool' | 'listener' | 'rpc' | 'network' | 'bidder';
 
 /** The blocks a head change took off and put on the main chain (oldest first for `connected`). */
 export interface HeadChange {
@@ -111,6 +129,9 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
   readonly #abort = new AbortController();
   #rpc: RpcServer | undefined;
   #network: ZiNetwork | undefined;
+  #bidder: BidderService | undefined;
+  /** a sandbox pool the node made for its bidder, closed on stop */
+  #ownPool: SandboxPool | undefined;
   #tail: Promise<unknown> = Promise.resolve();
   #instant: Promise<MinedBlock | undefined> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -151,6 +172,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
         node.#log({ type: 'rpc-listening', url: node.#rpc.url });
       }
       if (options.network) await node.#startNetwork(options.network);
+      if (options.bidder) await node.#startBidder(options.bidder);
       node.#startMining(options.mining?.intervalMs ?? 1000);
       // BLK-8: blocks held for a future time are retried as the clock passes them.
       node.#heldTimer = setInterval(() => node.chain.retryHeld(), 1000);
@@ -172,6 +194,26 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
   /** The peer-to-peer network, when started with `network` (else undefined). */
   get network(): ZiNetwork | undefined {
     return this.#network;
+  }
+
+  /** The bidder's side of solver sessions, when started with `bidder` (else undefined). */
+  get bidder(): BidderService | undefined {
+    return this.#bidder;
+  }
+
+  /**
+   * The multiaddrs of the node serving the bidder's sessions of `contractId` — this node's own
+   * addresses when its `bidder` signs that open contract's payouts, else none (`zi_sessionPeers`).
+   *
+   * @throws NodeError NODE_CONTRACT_UNKNOWN
+   */
+  sessionPeers(contractId: string): string[] {
+    const entry = readContract(this.chain.state, contractId);
+    if (!entry)
+      throw new NodeError('NODE_CONTRACT_UNKNOWN', `there is no contract ${contractId}`, 'check the id (zi_contracts lists them)');
+    const serves =
+      this.#bidder !== undefined && entry.bidder === this.#bidder.address && entry.validator === undefined && entry.status === 'open';
+    return serves && this.#network ? this.#network.addresses() : [];
   }
 
   /** `http://host:port` of the JSON-RPC API (its WebSocket is at `/ws`), or undefined without one. */
@@ -236,6 +278,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
       this.#miner.cancel();
       await this.#rpc?.close();
       await this.#network?.stop();
+      await this.#ownPool?.close();
       await this.#loop;
       await this.#tail;
       await this.#miner.close();
@@ -257,7 +300,50 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
     network.on('synced', ({ peer, imported, height }) => {
       if (imported > 0) this.#log({ type: 'synced', peer, imported, height });
     });
+    // `instant` mode mines transactions that arrive by gossip too, so a solver's payout submitted
+    // to its own node reaches a block when it reaches a mining peer.
+    network.on('gossip', (outcome) => {
+      if (outcome.topic === 'txs' && outcome.status === 'pending' && this.miningMode === 'instant') void this.#instantBlock();
+    });
     this.#log({ type: 'network-listening', peerId: network.peerId, addresses: network.addresses() });
+  }
+
+  /** Serves solver sessions for the contracts of `options.secretKey`, with bundles from the content store. */
+  async #startBidder(options: BidderNodeOptions): Promise<void> {
+    const network = this.#network;
+    if (!network) throw new TypeError('startNode: bidder needs network (solver sessions come over the peer-to-peer network)');
+    const [{ BidderService }, { SandboxPool }] = await Promise.all([import('./market/bidder.js'), import('@zi/runtime')]);
+    if (!options.sandboxPool) this.#ownPool = new SandboxPool({ size: 2 });
+    const bidder = new BidderService({
+      node: this,
+      secretKey: options.secretKey,
+      sandboxPool: options.sandboxPool ?? (this.#ownPool as SandboxPool),
+      ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+      // PUB-2: the node stored the inline code of the publish when its block connected; a
+      // publish without code is fetched from peers (and checked against the CID, ENC-2).
+      bundles: async (contractId) => {
+        const entry = readContract(this.chain.state, contractId);
+        if (!entry) return undefined;
+        try {
+          return await network.fetchContent(entry.bundle);
+        } catch (error) {
+          if (error instanceof NodeError && error.code.startsWith('NODE_CONTENT_')) return undefined;
+          throw error;
+        }
+      },
+    });
+    this.#bidder = bidder;
+    bidder.on('paid', ({ contract, solver, seq, mcus }) => this.#log({ type: 'session-paid', contract, solver, seq, mcus }));
+    bidder.on('refused', ({ contract, solver, reason, message }) =>
+      this.#log({ type: 'session-refused', contract, ...(solver === undefined ? {} : { solver }), reason, message }),
+    );
+    await network.onSession((channel) => {
+      bidder.handle(channel, { signal: this.#abort.signal }).catch((error: unknown) => {
+        // A session cut short by stop() (its sandbox pool closing under it) is no failure.
+        if (!this.#stopping) this.#fail('bidder', error);
+      });
+    });
+    this.#log({ type: 'bidder-serving', address: bidder.address });
   }
 
   #startMining(intervalMs: number): void {
@@ -400,6 +486,9 @@ function checkOptions(options: StartNodeOptions): void {
   }
   if (mining?.intervalMs !== undefined && (!Number.isSafeInteger(mining.intervalMs) || mining.intervalMs < 1)) {
     throw new RangeError('startNode: mining.intervalMs must be a positive integer');
+  }
+  if (options.bidder && !options.network) {
+    throw new TypeError('startNode: bidder needs network (solver sessions come over the peer-to-peer network)');
   }
   const port = options.rpc === false ? undefined : options.rpc?.port;
   if (port !== undefined && (!Number.isSafeInteger(port) || port < 0 || port > 65535)) {

@@ -33,6 +33,8 @@ export interface RpcBackend {
   readonly devAccounts: readonly DevAccount[];
   submit(tx: Transaction): Promise<SendResultJson>;
   mine(blocks?: number): Promise<string[]>;
+  /** the multiaddrs serving the bidder's sessions of a contract (see `ZiNode.sessionPeers`) */
+  sessionPeers(contractId: string): string[];
   on(event: 'head', listener: (head: HeadInfo) => void): unknown;
   off(event: 'head', listener: (head: HeadInfo) => void): unknown;
 }
@@ -81,6 +83,7 @@ export const PARAMS_SCHEMAS: Record<RpcMethod | 'zi_subscribe' | 'zi_unsubscribe
   zi_pending: object({}),
   zi_mine: object({ blocks: { type: 'integer', minimum: 1, maximum: MAX_LIMIT } }),
   zi_devAccounts: object({}),
+  zi_sessionPeers: object({ contract: cidText }, ['contract']),
   zi_subscribe: object({ topic: { type: 'string', enum: ['newHeads'] } }, ['topic']),
   zi_unsubscribe: object({ subscription: { type: 'string', minLength: 1, maxLength: 64 } }, ['subscription']),
 };
@@ -255,6 +258,8 @@ export const HANDLERS: { [M in RpcMethod]: Handler<M> } = {
       balance: decodeAccount(backend.chain.state.get(accountKey(account.address))).balance.toString(),
     }));
   },
+
+  zi_sessionPeers: (backend, params) => backend.sessionPeers(contractIdOf(params.contract)),
 };
 
 export function isRpcMethod(method: string): method is RpcMethod {

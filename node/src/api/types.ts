@@ -111,6 +111,8 @@ export interface RpcMethods {
   zi_pending: [Record<string, never>, string[]];
   zi_mine: [{ blocks?: number }, string[]];
   zi_devAccounts: [Record<string, never>, DevAccountJson[]];
+  /** multiaddrs of the node serving the bidder's side of the contract's solver sessions (none: not this node) */
+  zi_sessionPeers: [{ contract: string }, string[]];
 }
 
 export type RpcMethod = keyof RpcMethods;

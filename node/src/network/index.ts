@@ -21,4 +21,5 @@ export { type NetworkEvents, type NetworkNode, type NetworkOptions, startNetwork
 export { loadPeerKey, PEER_KEY_FILE } from './peer-key.js';
 export { PeerFault, PeerPenalties } from './penalties.js';
 export * from './protocols.js';
+export { openSessionStream, type SessionHandler, type StreamChannelOptions, serveSessions, streamChannel } from './session.js';
 export { answerSync, locatorHeights, Syncer, type SyncResult } from './sync.js';

@@ -1,5 +1,5 @@
 import { decodeCbor, encodeCbor, type Infer, type Kind, kinds, MAX_BLOCK_BYTES } from '@zi/spec';
-import { MAX_BLOCKS_PER_REQUEST, MAX_CONTENT_BYTES, MAX_LOCATOR_ENTRIES } from './protocols.js';
+import { MAX_BLOCKS_PER_REQUEST, MAX_CONTENT_BYTES, MAX_LOCATOR_ENTRIES, MAX_SESSION_PEER_ADDRS } from './protocols.js';
 
 const { byteString, cid, list, literal, struct, tagged, text, uint } = kinds;
 
@@ -38,6 +38,18 @@ export const contentResponse = tagged({
   missing: struct({ type: literal('missing') }),
 });
 export type ContentResponse = Infer<typeof contentResponse>;
+
+/** A request on `/zi/<chain>/bidder/1`: where are the sessions of this contract served? */
+export const bidderRequest = tagged({
+  sessionPeers: struct({ type: literal('sessionPeers'), contract: cid('dag-cbor') }),
+});
+export type BidderRequest = Infer<typeof bidderRequest>;
+
+/** A response on `/zi/<chain>/bidder/1`: the responder's own multiaddrs when it serves them, else none. */
+export const bidderResponse = tagged({
+  sessionPeers: struct({ type: literal('sessionPeers'), addrs: list(text(256), MAX_SESSION_PEER_ADDRS) }),
+});
+export type BidderResponse = Infer<typeof bidderResponse>;
 
 /** A message as one canonical DAG-CBOR frame (ENC-1). */
 export function encodeMessage<T>(kind: Kind<T>, message: T): Uint8Array {

@@ -5,15 +5,20 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { type Block, encodeBlock, encodeTransaction, type Transaction } from '@zi/spec';
 import type { Chain, HeadInfo } from '../chain/chain.js';
+import { NodeError } from '../errors.js';
+import type { SessionChannel } from '../market/channel.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { Bootstrap, parseAddresses } from './bootstrap.js';
 import { ContentExchange } from './content.js';
 import { ContentStore } from './content-store.js';
 import { Gossip, type GossipOutcome } from './gossip.js';
 import { createHost, type ZiHost } from './host.js';
+import { bidderRequest, bidderResponse, encodeMessage } from './messages.js';
 import { loadPeerKey } from './peer-key.js';
-import { type PeerFault, PeerPenalties } from './penalties.js';
-import { type NetworkIds, networkIds } from './protocols.js';
+import { PeerFault, PeerPenalties } from './penalties.js';
+import { MAX_SESSION_PEER_ADDRS, MAX_SMALL_RESPONSE_BYTES, type NetworkIds, networkIds } from './protocols.js';
+import { requestOnce, serve } from './request.js';
+import { openSessionStream, type SessionHandler, serveSessions } from './session.js';
 import { Syncer, type SyncResult } from './sync.js';
 
 export interface NetworkOptions {
@@ -37,7 +42,7 @@ export interface NetworkEvents {
   /** a sync stopped because the peer went away or did not answer in time */
   'sync-failed': [failure: { peer: string; error: unknown }];
   /** a failure of the node's own; a peer's fault is `peer-banned` instead */
-  error: [failure: { where: 'gossip' | 'sync' | 'content' | 'listener'; error: unknown }];
+  error: [failure: { where: 'gossip' | 'sync' | 'content' | 'session' | 'listener'; error: unknown }];
 }
 
 /** What the network needs of the node it serves. */
@@ -45,6 +50,8 @@ export interface NetworkNode {
   readonly chain: Chain;
   readonly mempool: Mempool;
   readonly dataDir: string;
+  /** the multiaddrs serving the bidder's sessions of a contract (`ZiNode.sessionPeers`); none when absent */
+  sessionPeers?(contractId: string): string[];
   on(event: 'head', listener: (head: HeadInfo, change: { connected: Block[]; disconnected: Block[] }) => void): unknown;
   on(event: 'tx', listener: (tx: Transaction) => void): unknown;
   off(event: 'head', listener: (head: HeadInfo, change: { connected: Block[]; disconnected: Block[] }) => void): unknown;
@@ -144,6 +151,13 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
   async #start(): Promise<void> {
     await this.#syncer.start();
     await this.#exchange.start();
+    await serve(this.host, {
+      protocol: this.ids.bidderProtocol,
+      request: bidderRequest,
+      answer: ({ contract }) => encodeMessage(bidderResponse, { type: 'sessionPeers', addrs: this.#ownSessionPeers(contract) }),
+      onFault: (fault) => this.#penalties.ban(fault.peer, fault.message),
+      onError: (error) => this.#report('session', error),
+    });
     this.host.addEventListener('peer:identify', this.#onIdentify);
     this.host.addEventListener('peer:connect', this.#onConnect);
     this.host.addEventListener('peer:disconnect', this.#onDisconnect);
@@ -194,6 +208,84 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
     return this.#exchange.fetch(cid, peers, signal);
   }
 
+  /**
+   * Opens a solver session with a bidder's node (`/zi/<chain>/session/1`), given its peer id (of a
+   * connected peer) or a multiaddr ending in `/p2p/<peer id>`. Run a `SolverSession` on the channel.
+   *
+   * @throws Error when the peer cannot be reached, does not serve sessions, or does not answer in 15 s
+   */
+  async openSession(target: string | Multiaddr, signal?: AbortSignal): Promise<SessionChannel> {
+    const address = typeof target !== 'string' ? target : target.startsWith('/') ? multiaddr(target) : peerIdFromString(target);
+    const connection = await this.host.dial(address, signal ? { signal } : {});
+    return openSessionStream(connection, this.ids.sessionProtocol, {
+      onFault: (fault) => this.#penalties.ban(fault.peer, fault.message),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /**
+   * Asks `peers` (default: every connected peer) in turn which of them serves the bidder's side of
+   * `contract`'s sessions (`/zi/<chain>/bidder/1`), and returns the first answer that names any:
+   * the multiaddrs of that peer (only addresses of the peer that answered are kept). `[]` when
+   * none does. A peer that does not speak the protocol or does not answer is skipped.
+   */
+  async findSessionPeers(contract: string, peers?: readonly (PeerId | string)[], signal?: AbortSignal): Promise<string[]> {
+    const candidates = (peers ?? this.host.getPeers()).map((peer) => (typeof peer === 'string' ? peerIdFromString(peer) : peer));
+    for (const peer of candidates) {
+      if (signal?.aborted) break;
+      let addrs: string[];
+      try {
+        const response = await requestOnce(
+          this.host,
+          peer,
+          { type: 'sessionPeers', contract },
+          {
+            protocol: this.ids.bidderProtocol,
+            request: bidderRequest,
+            response: bidderResponse,
+            maxResponseBytes: MAX_SMALL_RESPONSE_BYTES,
+            ...(signal ? { signal } : {}),
+          },
+        );
+        addrs = response.addrs;
+      } catch (error) {
+        if (error instanceof PeerFault) this.#penalties.ban(error.peer, error.message);
+        continue;
+      }
+      const own = addrs.filter((address) => {
+        try {
+          return multiaddr(address).toString().endsWith(`/p2p/${peer.toString()}`);
+        } catch {
+          return false;
+        }
+      });
+      if (own.length > 0) return own;
+    }
+    return [];
+  }
+
+  /**
+   * Serves sessions that peers open (the bidder's side): `handler` gets each one's channel and the
+   * peer id, and owns the channel from then on (a `BidderService.handle`, typically). Until this is
+   * called the node does not speak the session protocol. Returns a function that stops serving.
+   */
+  async onSession(handler: SessionHandler): Promise<() => Promise<void>> {
+    const protocol = this.ids.sessionProtocol;
+    await serveSessions(this.host, protocol, {
+      handler: (channel, peer) => {
+        try {
+          handler(channel, peer);
+        } catch (error) {
+          channel.close();
+          this.#report('session', error);
+        }
+      },
+      onFault: (fault) => this.#penalties.ban(fault.peer, fault.message),
+      onError: (error) => this.#report('session', error),
+    });
+    return () => this.host.unhandle(protocol);
+  }
+
   /** True while `peer` is banned (NET-7). */
   isBanned(peer: string): boolean {
     return this.#penalties.isBanned(peer);
@@ -216,11 +308,11 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
   }
 
   readonly #onHead = (_head: HeadInfo, change: { connected: Block[] }): void => {
+    this.#keepCode(change.connected);
     // Blocks that sync brings in are already known to the peer they came from; the new head is
     // published once that sync ends.
     if (this.#syncImporting) return;
     for (const block of change.connected.slice(-MAX_PUBLISHED_PER_HEAD)) this.#gossip.publishBlock(encodeBlock(block));
-    this.#keepCode(change.connected);
   };
 
   readonly #onTx = (tx: Transaction): void => {
@@ -280,6 +372,17 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
           );
         }
       }
+    }
+  }
+
+  /** What this node answers on `/zi/<chain>/bidder/1`: its own addresses when it serves `contract`. */
+  #ownSessionPeers(contract: string): string[] {
+    try {
+      return (this.#node.sessionPeers?.(contract) ?? []).slice(0, MAX_SESSION_PEER_ADDRS);
+    } catch (error) {
+      // An unknown contract is not served here; anything else is our own failure.
+      if (!(error instanceof NodeError)) this.#report('session', error);
+      return [];
     }
   }
 

@@ -1,4 +1,4 @@
-import { MAX_BLOCK_BYTES } from '@zi/spec';
+import { MAX_BLOCK_BYTES, MAX_SESSION_MESSAGE_BYTES } from '@zi/spec';
 
 /**
  * The network's names and limits (NET-1 … in the node README). Every id carries the chain id, so
@@ -13,6 +13,10 @@ export interface NetworkIds {
   syncProtocol: string;
   /** request/response: bytes by raw CID */
   contentProtocol: string;
+  /** a long-lived stream of length-prefixed session messages between a solver and a bidder (SES-1 … SES-7) */
+  sessionProtocol: string;
+  /** request/response: which node serves the bidder's side of a contract's sessions */
+  bidderProtocol: string;
 }
 
 /**
@@ -30,6 +34,8 @@ export function networkIds(chain: string): NetworkIds {
     txsTopic: `/zi/${chain}/txs/1`,
     syncProtocol: `/zi/${chain}/sync/1`,
     contentProtocol: `/zi/${chain}/content/1`,
+    sessionProtocol: `/zi/${chain}/session/1`,
+    bidderProtocol: `/zi/${chain}/bidder/1`,
   };
 }
 
@@ -51,5 +57,12 @@ export const MAX_CONTENT_BYTES = 16 * 1024 * 1024;
 export const MAX_CONTENT_RESPONSE_BYTES = MAX_CONTENT_BYTES + 1024;
 /** NET-2: a gossip frame carries one block at most (ENC-4) plus gossipsub's own fields. */
 export const MAX_GOSSIP_FRAME_BYTES = MAX_BLOCK_BYTES + 64 * 1024;
+/**
+ * A session stream holds at most this many unread bytes: two whole frames (SES-6). The session is
+ * lock-step (each side answers before the other sends again), so a peer that sends more is at fault.
+ */
+export const MAX_SESSION_BUFFER_BYTES = 2 * (MAX_SESSION_MESSAGE_BYTES + 16);
+/** A `sessionPeers` answer lists at most this many multiaddrs. */
+export const MAX_SESSION_PEER_ADDRS = 16;
 /** How long one request may take before the requester gives up on the peer. */
 export const REQUEST_TIMEOUT_MS = 15_000;

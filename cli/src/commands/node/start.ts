@@ -1,16 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { type DevAccount, devnetConfig, type MiningMode } from '@zi/node';
-import { type GenesisConfig, genesisFromJson, normalizeAddress, testnetGenesis } from '@zi/spec';
-import { ChainCommand, defaultNodeDir, devnetMiner, type ForegroundNode } from '../../chain.js';
+import type { MiningMode } from '@zi/node';
+import { normalizeAddress } from '@zi/spec';
+import {
+  ChainCommand,
+  DEVNET_ACCOUNTS,
+  defaultNodeDir,
+  devnetMiner,
+  type ForegroundNode,
+  genesisFlag,
+  genesisOf,
+  type Signer,
+} from '../../chain.js';
 import { CliError, EXIT } from '../../errors.js';
 import { keysDirFlag } from '../../wallet.js';
-
-/** The testnet preset's genesis time: fixed, so every `--genesis testnet` node starts the same chain. */
-const TESTNET_TIME = Date.UTC(2025, 0, 1);
-/** The dev accounts of `--genesis devnet`: the ten `zi dev` funds by default. */
-const DEVNET_ACCOUNTS = 10;
 
 export default class NodeStart extends ChainCommand {
   static override summary = 'Run a Zi node: the chain, the mempool, a miner and the JSON-RPC API';
@@ -20,10 +23,11 @@ export default class NodeStart extends ChainCommand {
     '<%= config.bin %> node start',
     '<%= config.bin %> node start --genesis testnet --mine continuous --miner zi1…',
     '<%= config.bin %> node start --genesis ./genesis.json --data-dir /srv/zi --rpc-port 9000 --json',
+    '<%= config.bin %> node start --listen /ip4/0.0.0.0/tcp/4001 --bidder --wallet bidder',
   ];
   static override flags = {
     'data-dir': Flags.string({ description: 'the node’s folder [default: $ZI_HOME/node, else ~/.zi/node]' }),
-    genesis: Flags.string({ description: 'devnet, testnet, or the path of a genesis JSON file', default: 'devnet' }),
+    ...genesisFlag,
     mine: Flags.string({
       description: 'when to mine blocks [default: instant on a devnet, else off; interval with --block-time]',
       options: ['off', 'instant', 'interval', 'continuous'],
@@ -44,12 +48,22 @@ export default class NodeStart extends ChainCommand {
       description: 'a peer to connect to and stay connected to (multiaddr ending in /p2p/<peer id>); repeatable, implies the network',
       multiple: true,
     }),
+    bidder: Flags.boolean({
+      description:
+        'serve solver sessions for the open contracts the --wallet key published: validate their batches and sign their payouts (implies the network)',
+      default: false,
+    }),
+    wallet: Flags.string({
+      description:
+        'with --bidder: the keystore wallet whose contracts are served [default: the only or "default" wallet, else devnet account 0]',
+      dependsOn: ['bidder'],
+    }),
     ...keysDirFlag,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(NodeStart);
-    const { genesis, devAccounts } = await this.genesisOf(flags.genesis);
+    const { genesis, devAccounts } = await genesisOf(flags.genesis);
     const devnet = devAccounts !== undefined;
     const mode = (flags.mine ?? (flags['block-time'] !== undefined ? 'interval' : devnet ? 'instant' : 'off')) as MiningMode;
     if (flags['block-time'] !== undefined && mode !== 'interval') {
@@ -62,6 +76,9 @@ export default class NodeStart extends ChainCommand {
     }
     const miner = mode === 'off' ? undefined : await this.minerOf(flags.miner, devnet, flags);
     const dataDir = resolve(flags['data-dir'] ?? defaultNodeDir());
+    const bidder: Signer | undefined = flags.bidder
+      ? await this.localSigner(flags, async () => devAccounts?.[0], 'signing payouts with')
+      : undefined;
     const json = this.jsonEnabled();
     const banner: ForegroundNode['banner'] = (node, printer) => {
       const head = node.chain.head();
@@ -78,6 +95,7 @@ export default class NodeStart extends ChainCommand {
           head: head.id,
           peer: node.network?.peerId ?? null,
           listen: node.network?.addresses() ?? [],
+          bidder: bidder?.address ?? null,
         });
       } else {
         this.say(`Zi node  chain ${genesis.chain}  genesis ${node.chain.genesisId}`);
@@ -91,6 +109,7 @@ export default class NodeStart extends ChainCommand {
           this.say(`  peer    ${node.network.peerId}`);
           for (const address of node.network.addresses()) this.say(`  listen  ${address}`);
         }
+        if (bidder) this.say(`  bidder  serving solver sessions for the contracts of ${bidder.address} (${bidder.label})`);
         this.say('Ctrl-C to stop');
       }
     };
@@ -106,44 +125,14 @@ export default class NodeStart extends ChainCommand {
           ...(flags.threads === undefined ? {} : { threads: flags.threads }),
         },
         rpc: { host: flags['rpc-host'], port: flags['rpc-port'] },
-        ...(flags.listen || flags.bootstrap
+        ...(flags.listen || flags.bootstrap || bidder
           ? { network: { listen: flags.listen ?? ['/ip4/127.0.0.1/tcp/0'], ...(flags.bootstrap ? { bootstrap: flags.bootstrap } : {}) } }
           : {}),
+        ...(bidder ? { bidder: { secretKey: bidder.secretKey } } : {}),
       },
       portFlag: '--rpc-port',
       banner,
     });
-  }
-
-  /** `devnet` and `testnet` are the spec's presets (GEN-5); anything else is a genesis JSON file. */
-  private async genesisOf(name: string): Promise<{ genesis: GenesisConfig; devAccounts?: DevAccount[] }> {
-    if (name === 'devnet') {
-      const { genesis, accounts } = devnetConfig({ count: DEVNET_ACCOUNTS });
-      return { genesis, devAccounts: accounts };
-    }
-    if (name === 'testnet') return { genesis: testnetGenesis({ time: TESTNET_TIME, alloc: [] }) };
-    let text: string;
-    try {
-      text = await readFile(name, 'utf8');
-    } catch (error) {
-      throw new CliError(
-        'CLI_GENESIS_UNREADABLE',
-        `cannot read the genesis file ${name}: ${(error as Error).message}`,
-        'pass --genesis devnet, --genesis testnet, or the path of a zi-genesis/1 JSON file',
-        EXIT.usage,
-      );
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new CliError(
-        'CLI_GENESIS_INVALID',
-        `${name} is not JSON: ${(error as Error).message}`,
-        'a genesis file is the JSON form of zi-genesis/1 (spec/README.md, GEN-1)',
-      );
-    }
-    return { genesis: genesisFromJson(json) };
   }
 
   /** --miner (an address or a wallet name); else the keystore's wallet; else on a devnet, {@link devnetMiner}. */

@@ -1,0 +1,315 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { RuntimeError, Sandbox, type SandboxPool } from '@zi/runtime';
+import { addressOf, cidOfBytes, publicKeyOf } from '@zi/spec';
+import { NodeError } from '../errors.js';
+import type { ZiNetwork } from '../network/network.js';
+import type { ZiNode } from '../node.js';
+import { decodeSolved, solvedKey } from '../state/entries.js';
+import type { SessionChannel } from './channel.js';
+import { nodePayoutSink } from './inclusion.js';
+import { pickUnsolved } from './ranges.js';
+import { type SolverProgress, SolverSession, type SolverSummary } from './solver.js';
+
+export interface SolverAgentOptions {
+  /** the solver's node, with its network: contracts come from its chain, payouts go to its mempool */
+  node: ZiNode;
+  /** the solver's key: it signs locates; payouts pay its address */
+  secretKey: Uint8Array;
+  /** where MCUs run; also the trials */
+  sandboxPool: SandboxPool;
+  /** sessions run at once on a contract, each on its own lease (default: the pool's size, so every core works) */
+  sessions?: number;
+  /** stop after this many MCUs in all (default: no limit) */
+  maxMcus?: number;
+  /** MCUs of the trial that measures a contract's gas per MCU on this machine (default 8) */
+  trialMcus?: number;
+  signal?: AbortSignal;
+}
+
+/** An open contract as the solver sees it, measured on this machine. */
+export interface ContractOffer {
+  id: string;
+  name: string;
+  bidder: string;
+  /** Li per MCU */
+  price: bigint;
+  mcus: number;
+  /** MCUs not paid yet */
+  unpaid: number;
+  bundle: string;
+  /** what the bidder declared (the most an MCU may use) */
+  gasPerMcu: number;
+  /** what the trial's MCUs used, on average (at least 1) */
+  measuredGasPerMcu: number;
+  /** the trial's rate on one core */
+  mcusPerSecond: number;
+  /** Li per gas: price ÷ measured gas per MCU; offers are ranked by it */
+  score: number;
+}
+
+/** Why a contract was passed over. */
+export interface SkippedContract {
+  contract: string;
+  reason: 'bundle-unavailable' | 'bundle-broken' | 'trial-failed' | 'no-bidder' | 'bidder-unreachable';
+  message: string;
+}
+
+/** One session's end, as the agent reports it. */
+export interface AgentSessionEnd {
+  contract: string;
+  summary: SolverSummary;
+}
+
+export interface SolverAgentEvents {
+  /** the open contracts worth working on, best first */
+  ranked: [offers: ContractOffer[]];
+  /** the contract the agent works on now */
+  contract: [offer: ContractOffer];
+  skipped: [skipped: SkippedContract];
+  /** a batch paid and in the solver's chain */
+  progress: [progress: SolverProgress & { contract: string; totalMcus: number; totalEarned: bigint }];
+  session: [end: AgentSessionEnd];
+}
+
+/** How a run ended: `limit` (maxMcus), `idle` (no open contract left to work on), `aborted` (the signal). */
+export interface SolverAgentSummary {
+  outcome: 'limit' | 'idle' | 'aborted';
+  mcus: number;
+  batches: number;
+  /** Li received, fees taken off */
+  earned: bigint;
+  /** the contracts worked on, in order */
+  contracts: string[];
+  elapsedMs: number;
+}
+
+/** Why a session's end means "leave this contract" rather than "open another session". */
+const LEAVE = new Set<SolverSummary['outcome']>(['refused', 'closed', 'protocol-error', 'failed', 'aborted']);
+
+/**
+ * A solver that picks its own work: it ranks the open contracts on its node's chain by Li per gas
+ * (the price ÷ the gas per MCU a short trial measures on this machine), takes the best, finds the
+ * node serving its bidder (`findSessionPeers`), and runs `sessions` {@link SolverSession}s at once
+ * over the network — each on its own lease — until the contract is done, the bidder refuses or
+ * goes away, or `maxMcus` is reached; then it moves on to the next contract.
+ *
+ * @example
+ * const agent = new SolverAgent({ node, secretKey, sandboxPool, maxMcus: 1000 });
+ * agent.on('progress', ({ contract, totalMcus, totalEarned }) => print(contract, totalMcus, totalEarned));
+ * const summary = await agent.run(); // { outcome: 'limit', mcus: 1000, earned, … }
+ */
+export class SolverAgent extends EventEmitter<SolverAgentEvents> {
+  readonly address: string;
+  readonly #options: SolverAgentOptions;
+  readonly #network: ZiNetwork;
+  readonly #sessions: number;
+  readonly #trialMcus: number;
+  /** MCUs promised to sessions running or done: never above maxMcus */
+  #reserved = 0;
+  /** sessions of the contract in hand about to ask for a share of maxMcus */
+  #waiting = 0;
+  #mcus = 0;
+  #batches = 0;
+  #earned = 0n;
+
+  constructor(options: SolverAgentOptions) {
+    super();
+    const { sessions = options.sandboxPool.size, trialMcus = 8, maxMcus } = options;
+    if (!options.node.network) throw new TypeError('SolverAgent: the node needs its network (startNode with `network`)');
+    if (!Number.isSafeInteger(sessions) || sessions < 1) throw new RangeError('SolverAgent: sessions must be a positive integer');
+    if (!Number.isSafeInteger(trialMcus) || trialMcus < 1) throw new RangeError('SolverAgent: trialMcus must be a positive integer');
+    if (maxMcus !== undefined && (!Number.isSafeInteger(maxMcus) || maxMcus < 0))
+      throw new RangeError('SolverAgent: maxMcus must be a non-negative integer');
+    this.address = addressOf(publicKeyOf(options.secretKey));
+    this.#options = options;
+    this.#network = options.node.network;
+    this.#sessions = sessions;
+    this.#trialMcus = trialMcus;
+  }
+
+  /**
+   * The open contracts worth a session, best first: open, without an assigned validator (VAL-1),
+   * with escrow for at least one MCU and MCUs unpaid, whose bundle can be had and runs. Emits
+   * `skipped` for those passed over.
+   */
+  async rank(exclude: ReadonlySet<string> = new Set()): Promise<ContractOffer[]> {
+    const { node } = this.#options;
+    const offers: ContractOffer[] = [];
+    for (const { id, entry } of node.queries.contracts()) {
+      if (exclude.has(id) || entry.status !== 'open' || entry.validator !== undefined) continue;
+      if (entry.escrow < entry.price || entry.paid >= entry.mcus) continue;
+      if (this.#options.signal?.aborted) break;
+      const sandbox = await this.#load(id, entry.bundle);
+      if (!sandbox) continue;
+      const solved = decodeSolved(node.chain.state.get(solvedKey(id)));
+      const [range] = pickUnsolved(solved, entry.mcus, this.#trialMcus, 1);
+      if (!range) continue;
+      let measured: { gas: number; mcus: number; ms: number };
+      try {
+        const started = performance.now();
+        const run = await sandbox.runRange({ from: range.from, count: range.count });
+        measured = { gas: run.gas, mcus: run.mcus, ms: performance.now() - started };
+      } catch (error) {
+        if (!(error instanceof RuntimeError)) throw error;
+        this.#skip(id, 'trial-failed', `the trial run failed: ${error.message}`);
+        continue;
+      }
+      if (measured.mcus === 0) {
+        this.#skip(id, 'trial-failed', 'the trial ran no MCU');
+        continue;
+      }
+      const measuredGasPerMcu = Math.max(1, Math.round(measured.gas / measured.mcus));
+      offers.push({
+        id,
+        name: entry.name,
+        bidder: entry.bidder,
+        price: entry.price,
+        mcus: entry.mcus,
+        unpaid: entry.mcus - entry.paid,
+        bundle: entry.bundle,
+        gasPerMcu: entry.gasPerMcu,
+        measuredGasPerMcu,
+        mcusPerSecond: measured.ms > 0 ? (measured.mcus * 1000) / measured.ms : measured.mcus * 1000,
+        score: Number(entry.price) / measuredGasPerMcu,
+      });
+    }
+    offers.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    this.emit('ranked', offers);
+    return offers;
+  }
+
+  /** Works until `maxMcus`, the signal, or no contract left to work on. */
+  async run(): Promise<SolverAgentSummary> {
+    const started = performance.now();
+    const contracts: string[] = [];
+    const left = new Set<string>();
+    const end = (outcome: SolverAgentSummary['outcome']): SolverAgentSummary => ({
+      outcome,
+      mcus: this.#mcus,
+      batches: this.#batches,
+      earned: this.#earned,
+      contracts,
+      elapsedMs: performance.now() - started,
+    });
+    for (;;) {
+      if (this.#options.signal?.aborted) return end('aborted');
+      if (this.#budgetLeft() <= 0) return end('limit');
+      const [offer] = await this.rank(left);
+      if (!offer) return end(this.#options.signal?.aborted ? 'aborted' : 'idle');
+      // One pass per contract: once its bidder refuses, goes away or runs out of work, move on.
+      left.add(offer.id);
+      contracts.push(offer.id);
+      this.emit('contract', offer);
+      await this.#solve(offer);
+    }
+  }
+
+  /** Runs sessions on one contract, `sessions` at once, until each one's lease of work ends. */
+  async #solve(offer: ContractOffer): Promise<void> {
+    const addrs = await this.#network.findSessionPeers(offer.id, undefined, this.#options.signal);
+    const [address] = addrs;
+    if (address === undefined) {
+      this.#skip(offer.id, 'no-bidder', 'no connected peer serves the sessions of this contract');
+      return;
+    }
+    const bundle = await this.#network.fetchContent(offer.bundle);
+    const worker = async (): Promise<void> => {
+      for (let first = true; ; first = false) {
+        if (!first) this.#waiting++;
+        if (this.#options.signal?.aborted) {
+          this.#waiting--;
+          return;
+        }
+        const share = this.#reserve();
+        if (share === 0) return;
+        let channel: SessionChannel;
+        try {
+          channel = await this.#network.openSession(address, this.#options.signal);
+        } catch (error) {
+          this.#release(share);
+          this.#skip(offer.id, 'bidder-unreachable', `cannot open a session: ${error instanceof Error ? error.message : String(error)}`);
+          return;
+        }
+        const summary = await this.#session(channel, offer, bundle, share);
+        this.#release(share - summary.mcus);
+        this.emit('session', { contract: offer.id, summary });
+        // `done`: the lease is solved; a new locate gets a new one. Nothing done: nothing is left.
+        if (LEAVE.has(summary.outcome) || summary.mcus === 0) return;
+      }
+    };
+    this.#waiting = this.#sessions;
+    await Promise.all(Array.from({ length: this.#sessions }, worker));
+  }
+
+  async #session(channel: SessionChannel, offer: ContractOffer, bundle: Uint8Array, share: number): Promise<SolverSummary> {
+    const { node, secretKey, sandboxPool, signal } = this.#options;
+    const session = new SolverSession({
+      channel,
+      secretKey,
+      chain: node.chain.genesis.chain,
+      contract: { id: offer.id, bidder: offer.bidder, price: offer.price, mcus: offer.mcus, bundle: offer.bundle },
+      bundle,
+      sandboxPool,
+      peer: this.#network.peerId,
+      addrs: this.#network.addresses(),
+      ...nodePayoutSink(node),
+      ...(Number.isFinite(share) ? { maxMcus: share } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    session.on('progress', (progress) => {
+      this.#mcus += progress.batchMcus;
+      this.#batches++;
+      this.#earned += progress.batchEarned;
+      this.emit('progress', { ...progress, contract: offer.id, totalMcus: this.#mcus, totalEarned: this.#earned });
+    });
+    return session.run();
+  }
+
+  /** The contract's bundle, checked against its CID, loaded in the pool; `undefined` when it cannot be had. */
+  async #load(contract: string, cid: string): Promise<Sandbox | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.#network.fetchContent(cid, undefined, this.#options.signal);
+    } catch (error) {
+      if (!(error instanceof NodeError)) throw error;
+      this.#skip(contract, 'bundle-unavailable', error.message);
+      return undefined;
+    }
+    try {
+      return await Sandbox.load(this.#options.sandboxPool, { cid: cidOfBytes(bytes), code: new TextDecoder().decode(bytes) });
+    } catch (error) {
+      if (!(error instanceof RuntimeError)) throw error;
+      this.#skip(contract, 'bundle-broken', error.message);
+      return undefined;
+    }
+  }
+
+  #budgetLeft(): number {
+    const { maxMcus } = this.#options;
+    return maxMcus === undefined ? Number.POSITIVE_INFINITY : maxMcus - this.#reserved;
+  }
+
+  /**
+   * A session's share of the MCUs left: an even split among the sessions waiting for one, so
+   * together they never pass maxMcus, and each runs one long session rather than many short ones
+   * (every new session starts again at batches of 1 MCU, SES-3).
+   */
+  #reserve(): number {
+    const left = this.#budgetLeft();
+    if (!Number.isFinite(left)) return left;
+    const share = Math.min(left, Math.ceil(left / Math.max(1, this.#waiting)));
+    this.#waiting = Math.max(0, this.#waiting - 1);
+    this.#reserved += share;
+    return share;
+  }
+
+  /** Gives back what a session did not use. */
+  #release(unused: number): void {
+    if (Number.isFinite(unused)) this.#reserved -= unused;
+  }
+
+  #skip(contract: string, reason: SkippedContract['reason'], message: string): void {
+    this.emit('skipped', { contract, reason, message });
+  }
+}

@@ -1,0 +1,292 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { lpStream } from '@libp2p/utils';
+import { multiaddr } from '@multiformats/multiaddr';
+import { type BuiltContract, buildContract, SandboxPool } from '@zi/runtime';
+import { type BatchMessage, cidOfBytes, encodeCbor, type PublishTx, signTransaction, utf8Bytes } from '@zi/spec';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { templateDir } from '../../templates/index.js';
+import { createRpcClient, type RpcError } from '../src/api/client.js';
+import { type DevAccount, devnetConfig } from '../src/devnet.js';
+import { type AgentSessionEnd, type ContractOffer, SolverAgent } from '../src/market/agent.js';
+import { nodePayoutSink } from '../src/market/inclusion.js';
+import { encodeBatchResults } from '../src/market/results.js';
+import { type SolverProgress, SolverSession, type SolverSessionOptions, type SolverSummary } from '../src/market/solver.js';
+import { createHost, type ZiHost } from '../src/network/host.js';
+import type { NetworkEvents, ZiNetwork } from '../src/network/network.js';
+import { startNode, type ZiNode } from '../src/node.js';
+import { accountKey, decodeAccount } from '../src/state/entries.js';
+
+// Two real nodes on 127.0.0.1 with one devnet genesis: A is the bidder's node (instant mining, a
+// BidderService serving its contracts), B the solver's (no mining). The session runs over a libp2p
+// stream; B submits its payouts to B, they reach A by gossip, A mines them, the block reaches B.
+const { genesis, accounts } = devnetConfig({ count: 6 });
+const [miner, bidder, honest, liar] = accounts as [DevAccount, DevAccount, DevAccount, DevAccount];
+const PRICE = 100n;
+/** Safety net only: every wait below ends on an event long before this. */
+const WAIT_MS = 20_000;
+
+type NetNode = ZiNode & { network: ZiNetwork };
+
+let dir: string;
+let pool: SandboxPool;
+let built: BuiltContract;
+let a: NetNode;
+let b: NetNode;
+let contract: string;
+const hosts: ZiHost[] = [];
+/** Errors the nodes reported (their own faults, never a peer's): there must be none. */
+const failures: string[] = [];
+
+const log = (event: { type: string; where?: string; message?: string }) => {
+  if (event.type === 'error') failures.push(`${event.where}: ${event.message}`);
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zi-net-session-'));
+  await cp(templateDir('mandelbrot'), join(dir, 'mandelbrot'), { recursive: true });
+  pool = new SandboxPool({ size: 2 });
+  built = await buildContract({ projectDir: join(dir, 'mandelbrot'), entry: 'src/contract.ts', pool });
+  a = (await startNode({
+    dataDir: join(dir, 'a'),
+    genesis,
+    devAccounts: accounts,
+    mining: { mode: 'instant', threads: 1, miner: miner.address },
+    rpc: { port: 0 },
+    network: {},
+    bidder: { secretKey: bidder.secretKey, sandboxPool: pool },
+    log,
+  })) as NetNode;
+  b = (await startNode({ dataDir: join(dir, 'b'), genesis, devAccounts: accounts, rpc: false, network: {}, log })) as NetNode;
+  await connect(b, a);
+  contract = await publish();
+  await until('the contract at B', () => b.queries.transactionLocation(contract) !== undefined, onHead(b));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(hosts.map((host) => host.stop()));
+  await b?.stop();
+  await a?.stop();
+  await pool?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  expect(failures).toEqual([]);
+});
+
+type Subscribe = (notify: () => void) => () => void;
+
+const onHead =
+  (node: ZiNode): Subscribe =>
+  (notify) => {
+    node.on('head', notify);
+    return () => node.off('head', notify);
+  };
+
+/** Resolves when `check` holds: checked now and after every event of `sources`; rejects after WAIT_MS. */
+function until(what: string, check: () => boolean, ...sources: Subscribe[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stops: (() => void)[] = [];
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      for (const stop of stops) stop();
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what}`)), WAIT_MS);
+    const notify = () => {
+      if (check()) finish();
+    };
+    for (const source of sources) stops.push(source(notify));
+    notify();
+  });
+}
+
+/** The next event of a network that `match`es. */
+function nextEvent<E extends keyof NetworkEvents>(
+  network: ZiNetwork,
+  event: E,
+  match: (...args: NetworkEvents[E]) => boolean,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const listener = (...args: NetworkEvents[E]) => {
+      if (!match(...args)) return;
+      clearTimeout(timer);
+      network.off(event, listener as never);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      network.off(event, listener as never);
+      reject(new Error(`timed out waiting for ${event}`));
+    }, WAIT_MS);
+    network.on(event, listener as never);
+  });
+}
+
+/** `from` dials `to`; resolves once each knows the other subscribes to both gossip topics. */
+async function connect(from: NetNode, to: NetNode): Promise<void> {
+  await from.network.connect(to.network.addresses()[0] as string);
+  const subscribed = (node: NetNode, peer: string) =>
+    [node.network.ids.blocksTopic, node.network.ids.txsTopic].every((topic) =>
+      node.network.host.services.pubsub.getSubscribers(topic).some((p) => p.toString() === peer),
+    );
+  const onChange =
+    (node: NetNode): Subscribe =>
+    (notify) => {
+      node.network.host.services.pubsub.addEventListener('subscription-change', notify);
+      return () => node.network.host.services.pubsub.removeEventListener('subscription-change', notify);
+    };
+  await until(
+    'gossip subscriptions',
+    () => subscribed(from, to.network.peerId) && subscribed(to, from.network.peerId),
+    onChange(from),
+    onChange(to),
+  );
+}
+
+/** The bidder publishes the built mandelbrot contract on A (its real manifest, all 80,000 MCUs). */
+async function publish(): Promise<string> {
+  const { manifest } = built;
+  const manifestBytes = utf8Bytes(`${JSON.stringify(manifest, null, 2)}\n`);
+  const tx = signTransaction(
+    {
+      type: 'publish',
+      chain: genesis.chain,
+      from: bidder.address,
+      nonce: a.mempool.nextNonce(bidder.address),
+      fee: 1_000n,
+      meta: '',
+      bundle: manifest.cid,
+      code: utf8Bytes(built.bundle.code),
+      manifest: cidOfBytes(manifestBytes),
+      name: manifest.name,
+      mcus: manifest.inputs.count ?? 0,
+      gasPerMcu: manifest.limits.gasPerMcu,
+      price: PRICE,
+      budget: PRICE * 80_000n,
+    } satisfies Omit<PublishTx, 'sig'>,
+    bidder.secretKey,
+  );
+  const sent = await a.submit(tx);
+  expect(sent.status).toBe('included');
+  return sent.id;
+}
+
+const balance = (node: ZiNode, address: string) => decodeAccount(node.chain.state.get(accountKey(address))).balance;
+const feeOf = (amount: bigint) => (amount / 10n < 1_000n ? amount / 10n : 1_000n);
+
+/** A solver session run by B over a libp2p stream to A, B's node taking the payouts. */
+async function solve(
+  solver: DevAccount,
+  bundle: Uint8Array,
+  options: Partial<SolverSessionOptions> = {},
+): Promise<{ summary: SolverSummary; progress: SolverProgress[] }> {
+  const [address] = await createRpcClient(a.rpcUrl as string).call('zi_sessionPeers', { contract });
+  const channel = await b.network.openSession(address as string);
+  const session = new SolverSession({
+    channel,
+    secretKey: solver.secretKey,
+    chain: genesis.chain,
+    contract: { id: contract, bidder: bidder.address, price: PRICE, mcus: built.manifest.inputs.count ?? 0, bundle: built.manifest.cid },
+    bundle,
+    sandboxPool: pool,
+    peer: b.network.peerId,
+    addrs: b.network.addresses(),
+    ...nodePayoutSink(b),
+    ...options,
+  });
+  const progress: SolverProgress[] = [];
+  session.on('progress', (p) => progress.push(p));
+  return { summary: await session.run(), progress };
+}
+
+/** The result bytes with every output changed: what a solver that skipped the work might send. */
+function lie(batch: BatchMessage): BatchMessage {
+  const pairs = JSON.parse(new TextDecoder().decode(batch.results)) as [number, number][];
+  const results = encodeBatchResults(JSON.stringify(pairs.map(([index, output]) => [index, output + 1])));
+  return { ...batch, results, payout: { ...batch.payout, result: cidOfBytes(results) } };
+}
+
+describe('the solver session over libp2p', () => {
+  it('zi_sessionPeers names the node serving the bidder, and only that node', async () => {
+    expect(await createRpcClient(a.rpcUrl as string).call('zi_sessionPeers', { contract })).toEqual(a.network.addresses());
+    expect(b.sessionPeers(contract)).toEqual([]);
+    // Over the network (/zi/<chain>/bidder/1): B asks its peers, A answers with its addresses.
+    expect(await b.network.findSessionPeers(contract)).toEqual(a.network.addresses());
+    expect(await a.network.findSessionPeers(contract)).toEqual([]);
+    const unknown = await createRpcClient(a.rpcUrl as string)
+      .call('zi_sessionPeers', { contract: a.chain.genesisId })
+      .catch((error: RpcError) => error);
+    expect((unknown as RpcError).code).toBe('NODE_CONTRACT_UNKNOWN');
+  });
+
+  it('pays an honest solver on B batches of 1, 2, 4, 8 MCUs; the payouts reach A by gossip and both nodes see the balance', async () => {
+    const bundle = await b.network.fetchContent(built.manifest.cid, [a.network.peerId]);
+    expect(cidOfBytes(bundle)).toBe(built.manifest.cid);
+    const beforeA = balance(a, honest.address);
+    const beforeB = balance(b, honest.address);
+    const paid: number[] = [];
+    a.bidder?.on('paid', ({ seq }) => paid.push(seq));
+
+    const { summary, progress } = await solve(honest, bundle, { maxMcus: 15 });
+
+    expect(summary).toMatchObject({ outcome: 'limit', batches: 4, mcus: 15 });
+    expect(progress.map((p) => p.batchMcus)).toEqual([1, 2, 4, 8]);
+    expect(paid).toEqual([0, 1, 2, 3]);
+    const earned = [1n, 2n, 4n, 8n].reduce((sum, mcus) => sum + PRICE * mcus - feeOf(PRICE * mcus), 0n);
+    expect(summary.earned).toBe(earned);
+    // Each payout is in B's main chain when progress fires (the solver waited for it on B) …
+    for (const p of progress) expect(b.queries.transactionLocation(p.payout)).toBeDefined();
+    expect(balance(b, honest.address)).toBe(beforeB + earned);
+    // … and A mined it (B does not mine), so A's chain has it too.
+    for (const p of progress) expect(a.queries.transactionLocation(p.payout)).toBeDefined();
+    expect(balance(a, honest.address)).toBe(beforeA + earned);
+  });
+
+  it('refuses a lying solver: invalid-results, nothing paid', async () => {
+    const bundle = await b.network.fetchContent(built.manifest.cid);
+    const before = balance(b, liar.address);
+    const { summary } = await solve(liar, bundle, { maxMcus: 15, tamper: lie });
+    expect(summary).toMatchObject({ outcome: 'refused', batches: 0, refusal: { seq: 0, reason: 'invalid-results' } });
+    expect(balance(b, liar.address)).toBe(before);
+    expect(balance(a, liar.address)).toBe(before);
+    // A refusal is an answer, not a fault: B is still A's peer.
+    expect(a.network.isBanned(b.network.peerId)).toBe(false);
+  });
+
+  it('a SolverAgent on B ranks the open contracts, finds A over the network and solves up to maxMcus with two sessions at once', async () => {
+    const before = balance(b, honest.address);
+    const agent = new SolverAgent({ node: b, secretKey: honest.secretKey, sandboxPool: pool, sessions: 2, maxMcus: 20 });
+    const ranked: ContractOffer[][] = [];
+    agent.on('ranked', (offers) => ranked.push(offers));
+    const sessions: AgentSessionEnd[] = [];
+    agent.on('session', (end) => sessions.push(end));
+    const summary = await agent.run();
+    expect(summary).toMatchObject({ outcome: 'limit', mcus: 20, contracts: [contract] });
+    expect(ranked[0]?.[0]).toMatchObject({ id: contract, price: PRICE, bidder: bidder.address });
+    expect(ranked[0]?.[0]?.measuredGasPerMcu).toBeGreaterThan(0);
+    expect(ranked[0]?.[0]?.measuredGasPerMcu).toBeLessThanOrEqual(built.manifest.limits.gasPerMcu);
+    // maxMcus split evenly: one long session each, batches 1, 2, 4 and the 3 left.
+    expect(sessions.map((s) => [s.summary.outcome, s.summary.mcus, s.summary.batches])).toEqual([
+      ['limit', 10, 4],
+      ['limit', 10, 4],
+    ]);
+    expect(balance(b, honest.address)).toBe(before + summary.earned);
+    expect(summary.earned).toBeGreaterThan(0n);
+  });
+
+  it('a node without a bidder does not speak the session protocol', async () => {
+    await expect(a.network.openSession(b.network.peerId)).rejects.toThrow();
+  });
+
+  it('bans a peer that sends a frame that is not a session message (NET-7)', async () => {
+    const host = await createHost({ privateKey: await generateKeyPair('Ed25519') });
+    await host.start();
+    hosts.push(host);
+    const banned = nextEvent(a.network, 'peer-banned', (ban) => ban.peer === host.peerId.toString());
+    const stream = await host.dialProtocol(multiaddr(a.network.addresses()[0] as string), a.network.ids.sessionProtocol);
+    await lpStream(stream).write(encodeCbor({ type: 'hello' }));
+    await banned;
+    expect(a.network.isBanned(host.peerId.toString())).toBe(true);
+  });
+});
