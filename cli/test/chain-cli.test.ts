@@ -1,37 +1,22 @@
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { type Ran, RunningZi, runZi } from './processes.js';
 
 /** Every run gets its own ZI_HOME: the real ~/.zi is never read or written. */
 let home: string;
 let work: string;
 
 function zi(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--no-node-snapshot', BIN, ...args],
-      { cwd, env: { ...process.env, ZI_HOME: home, ZI_RPC: '', ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runZi(args, { cwd, env: { ZI_HOME: home, ZI_RPC: '', ...env } });
+}
+
+/** A long-running `zi` (dev, node start) with this test's ZI_HOME. */
+function running(args: string[], env: Record<string, string> = {}): RunningZi {
+  return new RunningZi(args, { cwd: work, env: { ZI_HOME: home, ...env } });
 }
 
 function json<T>(ran: Ran): T {
@@ -39,54 +24,7 @@ function json<T>(ran: Ran): T {
   return JSON.parse(ran.stdout) as T;
 }
 
-/** A long-running `zi` (dev, node start): its stdout lines as they come, and its stderr. */
-class Running {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: string[] = [];
-  stderr = '';
-  private waiters: { pattern: RegExp; resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
-
-  constructor(args: string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], {
-      cwd: work,
-      env: { ...process.env, ZI_HOME: home, ...env },
-    });
-    this.child.stderr.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString();
-    });
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      this.lines.push(line);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.pattern.test(line)) return true;
-        w.resolve(line);
-        return false;
-      });
-    });
-    this.child.on('exit', (code) => {
-      for (const w of this.waiters) w.reject(new Error(`zi ${args[0]} exited with ${code} before printing ${w.pattern}: ${this.stderr}`));
-      this.waiters = [];
-    });
-  }
-
-  /** The first line (seen or still to come) that matches; never a fixed sleep. */
-  line(pattern: RegExp): Promise<string> {
-    const found = this.lines.find((line) => pattern.test(line));
-    if (found !== undefined) return Promise.resolve(found);
-    if (this.child.exitCode !== null) return Promise.reject(new Error(`zi exited with ${this.child.exitCode}: ${this.stderr}`));
-    return new Promise((resolve, reject) => this.waiters.push({ pattern, resolve, reject }));
-  }
-
-  /** Sends the signal and resolves with the exit code. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    const exited = once(this.child, 'exit');
-    this.child.kill(signal);
-    const [code] = await exited;
-    return code as number | null;
-  }
-}
-
-let dev: Running;
+let dev: RunningZi;
 let rpc: string;
 let accounts: string[];
 let secretKey0: string;
@@ -104,7 +42,7 @@ beforeAll(async () => {
   });
   walletAddress = json<{ address: string }>(created).address;
 
-  dev = new Running(['dev', '--port', '0', '--keys-dir', keysDir]);
+  dev = running(['dev', '--port', '0', '--keys-dir', keysDir]);
   await dev.line(/Ctrl-C to stop/);
   rpc = /(http:\/\/127\.0\.0\.1:\d+)/.exec(await dev.line(/^RPC /))?.[1] ?? '';
   const banner = dev.lines.join('\n');
@@ -248,7 +186,7 @@ describe('a contract from zi init to close, against zi dev', () => {
 describe('zi node start', () => {
   it('serves a devnet from its data dir, prints a JSON line per event, stops on SIGINT with exit 0 and reopens at the same head', async () => {
     const dataDir = join(work, 'node-data');
-    const first = new Running(['node', 'start', '--rpc-port', '0', '--data-dir', dataDir, '--json']);
+    const first = running(['node', 'start', '--rpc-port', '0', '--data-dir', dataDir, '--json']);
     const started = JSON.parse(await first.line(/"event":"started"/)) as { rpc: string; chain: string; height: number; mining: string };
     expect(started).toMatchObject({ chain: 'zi-devnet', height: 0, mining: 'instant' });
     const [, to] = accounts as [string, string];
@@ -260,7 +198,7 @@ describe('zi node start', () => {
     expect(await first.stop('SIGINT')).toBe(0);
     expect(first.lines.at(-1)).toBe('{"event":"stopped"}');
 
-    const second = new Running(['node', 'start', '--rpc-port', '0', '--data-dir', dataDir, '--json']);
+    const second = running(['node', 'start', '--rpc-port', '0', '--data-dir', dataDir, '--json']);
     expect(JSON.parse(await second.line(/"event":"started"/))).toMatchObject({ height: 1 });
     expect(await second.stop('SIGTERM')).toBe(0);
   });

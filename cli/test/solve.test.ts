@@ -1,90 +1,34 @@
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Ran, RunningZi, runZi } from './processes.js';
 
 // The whole market from the command line, in real processes: `zi node start --bidder` serves the
 // sessions of devnet account 0's contracts, `zi publish` publishes mandelbrot with it, and
 // `zi solve` joins through the bidder's address, syncs, picks the contract, solves and is paid.
-const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** Every run gets its own ZI_HOME: the real ~/.zi is never read or written. */
 let home: string;
 let work: string;
 
 function zi(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--no-node-snapshot', BIN, ...args],
-      { cwd: work, env: { ...process.env, ZI_HOME: home, ZI_RPC: '', ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runZi(args, { cwd: work, env: { ZI_HOME: home, ZI_RPC: '', ...env } });
 }
 
-/** A long-running `zi node start`: its stdout lines as they come. */
-class Running {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: string[] = [];
-  stderr = '';
-  private waiters: { pattern: RegExp; resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], { cwd: work, env: { ...process.env, ZI_HOME: home } });
-    this.child.stderr.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString();
-    });
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      this.lines.push(line);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.pattern.test(line)) return true;
-        w.resolve(line);
-        return false;
-      });
-    });
-    this.child.on('exit', (code) => {
-      for (const w of this.waiters) w.reject(new Error(`zi exited with ${code} before printing ${w.pattern}: ${this.stderr}`));
-      this.waiters = [];
-    });
-  }
-
-  line(pattern: RegExp): Promise<string> {
-    const found = this.lines.find((line) => pattern.test(line));
-    if (found !== undefined) return Promise.resolve(found);
-    return new Promise((resolve, reject) => this.waiters.push({ pattern, resolve, reject }));
-  }
-
-  async stop(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    const exited = once(this.child, 'exit');
-    this.child.kill('SIGTERM');
-    const [code] = await exited;
-    return code as number | null;
-  }
+/** A long-running `zi node start` with this test's ZI_HOME. */
+function running(args: string[]): RunningZi {
+  return new RunningZi(args, { cwd: work, env: { ZI_HOME: home } });
 }
 
-let bidderNode: Running;
+let bidderNode: RunningZi;
 let rpc: string;
 let listen: string;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'zi-solve-home-'));
   work = await mkdtemp(join(tmpdir(), 'zi-solve-work-'));
-  bidderNode = new Running(['node', 'start', '--rpc-port', '0', '--listen', '/ip4/127.0.0.1/tcp/0', '--bidder', '--json']);
+  bidderNode = running(['node', 'start', '--rpc-port', '0', '--listen', '/ip4/127.0.0.1/tcp/0', '--bidder', '--json']);
   const started = JSON.parse(await bidderNode.line(/"event":"started"/)) as { rpc: string; listen: string[]; bidder: string | null };
   rpc = started.rpc;
   listen = started.listen[0] as string;

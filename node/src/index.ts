@@ -26,6 +26,7 @@ export {
 } from './market/bidder.js';
 export { type ChannelPairOptions, createChannelPair, MessageReader, type SessionChannel } from './market/channel.js';
 export { nodePayoutSink, type PayoutSink, type WaitForInclusionOptions, waitForInclusion } from './market/inclusion.js';
+export { type PublishFieldOptions, type PublishFields, publishFields } from './market/publish.js';
 export { encodeBatchResults, readBatchResults } from './market/results.js';
 export {
   defaultPayoutFee,

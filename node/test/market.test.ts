@@ -23,6 +23,7 @@ import { type DevAccount, devnetConfig } from '../src/devnet.js';
 import { BidderService, type BidderServiceOptions, type BidderSessionReport } from '../src/market/bidder.js';
 import { createChannelPair, MessageReader } from '../src/market/channel.js';
 import { nodePayoutSink } from '../src/market/inclusion.js';
+import { publishFields } from '../src/market/publish.js';
 import { encodeBatchResults } from '../src/market/results.js';
 import { type SolverProgress, SolverSession, type SolverSessionOptions, type SolverSummary } from '../src/market/solver.js';
 import { startNode, type ZiNode } from '../src/node.js';
@@ -72,8 +73,6 @@ function newBidder(options: Partial<BidderServiceOptions> = {}): BidderService {
 
 /** Publishes the built mandelbrot contract (its real manifest, all 80,000 MCUs) at PRICE Li per MCU. */
 async function publish(budget = PRICE * 80_000n): Promise<string> {
-  const { manifest } = built;
-  const manifestBytes = utf8Bytes(`${JSON.stringify(manifest, null, 2)}\n`);
   const tx = signTransaction(
     {
       type: 'publish',
@@ -82,14 +81,7 @@ async function publish(budget = PRICE * 80_000n): Promise<string> {
       nonce: node.mempool.nextNonce(bidder.address),
       fee: 1_000n,
       meta: '',
-      bundle: manifest.cid,
-      code: utf8Bytes(built.bundle.code),
-      manifest: cidOfBytes(manifestBytes),
-      name: manifest.name,
-      mcus: manifest.inputs.count ?? 0,
-      gasPerMcu: manifest.limits.gasPerMcu,
-      price: PRICE,
-      budget,
+      ...publishFields(built, { price: PRICE, budget }),
     } satisfies Omit<PublishTx, 'sig'>,
     bidder.secretKey,
   );

@@ -5,13 +5,14 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { lpStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
 import { type BuiltContract, buildContract, SandboxPool } from '@zi/runtime';
-import { type BatchMessage, cidOfBytes, encodeCbor, type PublishTx, signTransaction, utf8Bytes } from '@zi/spec';
+import { type BatchMessage, cidOfBytes, encodeCbor, type PublishTx, signTransaction } from '@zi/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templateDir } from '../../templates/index.js';
 import { createRpcClient, type RpcError } from '../src/api/client.js';
 import { type DevAccount, devnetConfig } from '../src/devnet.js';
 import { type AgentSessionEnd, type ContractOffer, SolverAgent } from '../src/market/agent.js';
 import { nodePayoutSink } from '../src/market/inclusion.js';
+import { publishFields } from '../src/market/publish.js';
 import { encodeBatchResults } from '../src/market/results.js';
 import { type SolverProgress, SolverSession, type SolverSessionOptions, type SolverSummary } from '../src/market/solver.js';
 import { createHost, type ZiHost } from '../src/network/host.js';
@@ -146,8 +147,6 @@ async function connect(from: NetNode, to: NetNode): Promise<void> {
 
 /** The bidder publishes the built mandelbrot contract on A (its real manifest, all 80,000 MCUs). */
 async function publish(): Promise<string> {
-  const { manifest } = built;
-  const manifestBytes = utf8Bytes(`${JSON.stringify(manifest, null, 2)}\n`);
   const tx = signTransaction(
     {
       type: 'publish',
@@ -156,14 +155,7 @@ async function publish(): Promise<string> {
       nonce: a.mempool.nextNonce(bidder.address),
       fee: 1_000n,
       meta: '',
-      bundle: manifest.cid,
-      code: utf8Bytes(built.bundle.code),
-      manifest: cidOfBytes(manifestBytes),
-      name: manifest.name,
-      mcus: manifest.inputs.count ?? 0,
-      gasPerMcu: manifest.limits.gasPerMcu,
-      price: PRICE,
-      budget: PRICE * 80_000n,
+      ...publishFields(built, { price: PRICE, budget: PRICE * 80_000n }),
     } satisfies Omit<PublishTx, 'sig'>,
     bidder.secretKey,
   );

@@ -19,6 +19,7 @@ export {
   type TestOutcome,
 } from './host/sandbox.js';
 export {
+  manifestText,
   type ProjectRunReport,
   type ProjectTestReport,
   runProject,

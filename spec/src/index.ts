@@ -121,6 +121,7 @@ export {
   MAX_PAYOUT_RANGES,
   MAX_TX_BYTES,
   META_BYTES,
+  minimumEscrow,
   type PayoutTx,
   type PublishTx,
   type StakeTx,

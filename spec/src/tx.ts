@@ -93,6 +93,17 @@ export function checkRanges(ranges: readonly IndexRange[], path = 'ranges'): voi
   }
 }
 
+/**
+ * PUB-4: the least budget a contract may lock, `price × min(mcus, minEscrowMcus)` (the paper's
+ * minimum of 1,000 MCUs; `minEscrowMcus` comes from the genesis).
+ *
+ * @example
+ * minimumEscrow(3n, 80_000, 1000); // 3000n
+ */
+export function minimumEscrow(price: bigint, mcus: number, minEscrowMcus: number): bigint {
+  return price * BigInt(Math.min(mcus, minEscrowMcus));
+}
+
 /** The number of MCU indices in a list of ranges. */
 export function countIndices(ranges: readonly IndexRange[]): number {
   let total = 0;

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
+import { publishFields } from '@zi/node';
 import { buildContract, readProject, writeBuild } from '@zi/runtime';
-import { cidOfBytes, MAX_INLINE_BUNDLE_BYTES } from '@zi/spec';
+import { minimumEscrow } from '@zi/spec';
 import { amountFlag, amountText, ChainCommand, sendFlags } from '../chain.js';
 import { CliError, EXIT } from '../errors.js';
 import { int } from '../format.js';
@@ -52,11 +52,8 @@ export default class Publish extends ChainCommand {
     const chain = await this.chainInfo(client);
 
     const built = await buildContract({ projectDir: project.dir, entry: project.entry, pool: this.openPool(1) });
-    const paths = await writeBuild(project, built);
     const m = built.manifest;
-    const manifestBytes = new Uint8Array(await readFile(paths.manifestPath));
-    const manifestCid = cidOfBytes(manifestBytes);
-    const code = new TextEncoder().encode(built.bundle.code);
+    await writeBuild(project, built);
 
     const mcus = flags.mcus ?? m.inputs.count;
     if (mcus === null) {
@@ -86,7 +83,7 @@ export default class Publish extends ChainCommand {
     const budget = budgetFlag ?? price * BigInt(mcus);
     // PUB-4: escrow ≥ price × min(mcus, minEscrowMcus); checked here so a refusal costs nothing.
     const minEscrowMcus = chain.genesis.market.minEscrowMcus;
-    const minimum = price * BigInt(Math.min(mcus, minEscrowMcus));
+    const minimum = minimumEscrow(price, mcus, minEscrowMcus);
     if (budget < minimum) {
       throw new CliError(
         'CLI_BUDGET_TOO_LOW',
@@ -97,7 +94,9 @@ export default class Publish extends ChainCommand {
     }
 
     const signer = await this.signer(client, chain, flags);
-    const inline = code.length <= MAX_INLINE_BUNDLE_BYTES;
+    const fields = publishFields(built, { mcus, price, budget });
+    const inline = fields.code !== undefined;
+    const bundleBytes = fields.code?.length ?? new TextEncoder().encode(built.bundle.code).length;
     this.say(`Publishing ${m.name}@${m.version} (${m.cid}) to ${chain.chain} as ${signer.label}`);
     const sent = await this.signAndSend(
       client,
@@ -106,14 +105,7 @@ export default class Publish extends ChainCommand {
       {
         type: 'publish',
         fee,
-        bundle: m.cid,
-        ...(inline ? { code } : {}),
-        manifest: manifestCid,
-        name: m.name,
-        mcus,
-        gasPerMcu: m.limits.gasPerMcu,
-        price,
-        budget,
+        ...fields,
       },
       { wait: flags.wait, timeoutSeconds: flags.timeout },
     );
@@ -131,7 +123,7 @@ export default class Publish extends ChainCommand {
     this.say(`  price     ${amountText(price)} per MCU`);
     this.say(`  MCUs      ${int(mcus)}`);
     this.say(`  fee       ${amountText(fee)}`);
-    this.say(`  bundle    ${m.cid} (${int(code.length)} bytes, ${inline ? 'inline' : 'by CID only: over 1 MiB'})`);
+    this.say(`  bundle    ${m.cid} (${int(bundleBytes)} bytes, ${inline ? 'inline' : 'by CID only: over 1 MiB'})`);
     this.say(height === null ? '  block     pending (--no-wait)' : `  block     ${height}`);
     return {
       contract: sent.id,
@@ -143,7 +135,7 @@ export default class Publish extends ChainCommand {
       height,
       bidder: signer.address,
       bundle: m.cid,
-      manifest: manifestCid,
+      manifest: fields.manifest,
       inline,
     };
   }

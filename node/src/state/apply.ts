@@ -6,6 +6,7 @@ import {
   type GenesisConfig,
   type IndexRange,
   isCidOfBytes,
+  minimumEscrow,
   type PayoutTx,
   type PublishTx,
   STAKE_ADDRESS,
@@ -140,7 +141,7 @@ function applyPublish(state: StateOverlay, tx: PublishTx, ctx: BlockContext): vo
       'publish the bundle the CID names',
     );
   }
-  const minimum = tx.price * BigInt(Math.min(tx.mcus, ctx.genesis.market.minEscrowMcus));
+  const minimum = minimumEscrow(tx.price, tx.mcus, ctx.genesis.market.minEscrowMcus);
   if (tx.budget < minimum) {
     throw new RuleError(
       'PUB-4',

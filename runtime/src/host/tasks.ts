@@ -9,6 +9,14 @@ import type { SandboxPool } from './pool.js';
 import { findTestFiles, type Project } from './project.js';
 import { type McuError, runBundleTests, Sandbox, type TestOutcome } from './sandbox.js';
 
+/**
+ * The bytes of `manifest.json` as text: what `zi build` writes and what a publish transaction's
+ * `manifest` CID names, so every writer of that file must use this.
+ */
+export function manifestText(manifest: BuiltContract['manifest']): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
 /** Writes the bundle and manifest of a built contract to `.zi/build/`. */
 export async function writeBuild(project: Project, built: BuiltContract): Promise<{ bundlePath: string; manifestPath: string }> {
   const dir = join(project.outDir, 'build');
@@ -16,7 +24,7 @@ export async function writeBuild(project: Project, built: BuiltContract): Promis
   const bundlePath = join(dir, `${built.manifest.name}.js`);
   const manifestPath = join(dir, 'manifest.json');
   await writeFile(bundlePath, built.bundle.code);
-  await writeFile(manifestPath, `${JSON.stringify(built.manifest, null, 2)}\n`);
+  await writeFile(manifestPath, manifestText(built.manifest));
   return { bundlePath, manifestPath };
 }
 
