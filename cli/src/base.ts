@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { NodeError } from '@zi/node';
+import { NodeError, RPC_ERROR, RpcError } from '@zi/node';
 import { RuntimeError, SandboxPool } from '@zi/runtime';
 import { SpecError } from '@zi/spec';
 import { CliError, EXIT } from './errors.js';
@@ -26,10 +26,14 @@ export function showError(error: unknown): ShownError & { stack?: string } {
   }
   if (error instanceof SpecError) return { code: error.code, message: error.message, hint: error.hint, exit: EXIT.badInput };
   if (error instanceof NodeError) {
-    // A node that cannot be reached, or a store that cannot be opened, is the environment; a
-    // rejected transaction or a wallet problem is the input.
-    const environment = ['NODE_UNREACHABLE', 'NODE_RPC_BAD_ANSWER', 'NODE_STORE_CORRUPT', 'NODE_PORT_IN_USE'].includes(error.code);
-    return { code: error.code, message: error.message, hint: error.hint, exit: environment ? EXIT.environment : EXIT.badInput };
+    // A node that cannot be reached, answers garbage or fails inside, or a store that cannot be
+    // opened, is the environment; a rejected transaction or a wallet problem is the input.
+    const environment =
+      ['NODE_UNREACHABLE', 'NODE_RPC_BAD_ANSWER', 'NODE_STORE_CORRUPT', 'NODE_PORT_IN_USE'].includes(error.code) ||
+      (error instanceof RpcError && error.rpcCode === RPC_ERROR.internal);
+    // A node's refusal names the rule it applied, when its message does not already.
+    const rule = error instanceof RpcError && error.rule && !error.message.includes(error.rule) ? ` (${error.rule})` : '';
+    return { code: error.code, message: `${error.message}${rule}`, hint: error.hint, exit: environment ? EXIT.environment : EXIT.badInput };
   }
   const e = error as Error & { oclif?: { exit?: number } };
   if (e?.oclif?.exit !== undefined) {

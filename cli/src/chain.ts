@@ -9,12 +9,10 @@ import {
   devAccounts,
   devnetConfig,
   type HeadChange,
-  NodeError,
   type NodeLogEvent,
   type PayoutJson,
   type RangeJson,
   type RpcClient,
-  RpcError,
   type StartNodeOptions,
   startNode,
   type ZiNode,
@@ -389,18 +387,6 @@ export abstract class ChainCommand extends WalletCommand {
       if (json) printer.line({ event: 'stopped' });
       else this.say('Stopped.');
     }
-  }
-
-  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (error instanceof NodeError) {
-      const environment =
-        error.code === 'NODE_UNREACHABLE' ||
-        error.code === 'NODE_RPC_BAD_ANSWER' ||
-        (error instanceof RpcError && error.rpcCode === -32603);
-      const rule = error instanceof RpcError && error.rule && !error.message.includes(error.rule) ? ` (${error.rule})` : '';
-      return super.catch(new CliError(error.code, `${error.message}${rule}`, error.hint, environment ? EXIT.environment : EXIT.badInput));
-    }
-    return super.catch(error);
   }
 }
 

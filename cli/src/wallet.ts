@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
-import { type Keystore, NodeError, openKeystore } from '@zi/node';
+import { type Keystore, openKeystore } from '@zi/node';
 import { KEY_FILE_LIMITS, KEY_FILE_SCRYPT } from '@zi/spec';
 import { BaseCommand } from './base.js';
 import { CliError, EXIT } from './errors.js';
@@ -79,11 +79,6 @@ export abstract class WalletCommand extends BaseCommand {
     if (n < KEY_FILE_SCRYPT.N)
       process.stderr.write(`warning: ZI_KDF_N=${n} makes this key file weaker than the default (N=${KEY_FILE_SCRYPT.N})\n`);
     return n;
-  }
-
-  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (error instanceof NodeError) return super.catch(new CliError(error.code, error.message, error.hint, EXIT.badInput));
-    return super.catch(error);
   }
 }
 
