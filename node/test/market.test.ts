@@ -124,7 +124,7 @@ async function session(
     // A solver given its own submit does without the node's inclusion wait.
     ...(solverOptions.submit ? {} : nodePayoutSink(node)),
     ...solverOptions,
-  });
+  } as SolverSessionOptions);
   const progress: SolverProgress[] = [];
   const balances: bigint[] = [];
   let ack: AckMessage | undefined;

@@ -16,9 +16,10 @@ import { publishFields } from '../src/market/publish.js';
 import { encodeBatchResults } from '../src/market/results.js';
 import { type SolverProgress, SolverSession, type SolverSessionOptions, type SolverSummary } from '../src/market/solver.js';
 import { createHost, type ZiHost } from '../src/network/host.js';
-import type { NetworkEvents, ZiNetwork } from '../src/network/network.js';
+import type { ZiNetwork } from '../src/network/network.js';
 import { startNode, type ZiNode } from '../src/node.js';
 import { accountKey, decodeAccount } from '../src/state/entries.js';
+import { connect, nextEvent, onEmitter, type Subscribe, until } from './network-wait.js';
 
 // Two real nodes on 127.0.0.1 with one devnet genesis: A is the bidder's node (instant mining, a
 // BidderService serving its contracts), B the solver's (no mining). The session runs over a libp2p
@@ -27,7 +28,6 @@ const { genesis, accounts } = devnetConfig({ count: 6 });
 const [miner, bidder, honest, liar] = accounts as [DevAccount, DevAccount, DevAccount, DevAccount];
 const PRICE = 100n;
 /** Safety net only: every wait below ends on an event long before this. */
-const WAIT_MS = 20_000;
 
 type NetNode = ZiNode & { network: ZiNetwork };
 
@@ -75,75 +75,7 @@ afterAll(async () => {
   expect(failures).toEqual([]);
 });
 
-type Subscribe = (notify: () => void) => () => void;
-
-const onHead =
-  (node: ZiNode): Subscribe =>
-  (notify) => {
-    node.on('head', notify);
-    return () => node.off('head', notify);
-  };
-
-/** Resolves when `check` holds: checked now and after every event of `sources`; rejects after WAIT_MS. */
-function until(what: string, check: () => boolean, ...sources: Subscribe[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stops: (() => void)[] = [];
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      for (const stop of stops) stop();
-      if (error) reject(error);
-      else resolve();
-    };
-    const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what}`)), WAIT_MS);
-    const notify = () => {
-      if (check()) finish();
-    };
-    for (const source of sources) stops.push(source(notify));
-    notify();
-  });
-}
-
-/** The next event of a network that `match`es. */
-function nextEvent<E extends keyof NetworkEvents>(
-  network: ZiNetwork,
-  event: E,
-  match: (...args: NetworkEvents[E]) => boolean,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const listener = (...args: NetworkEvents[E]) => {
-      if (!match(...args)) return;
-      clearTimeout(timer);
-      network.off(event, listener as never);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      network.off(event, listener as never);
-      reject(new Error(`timed out waiting for ${event}`));
-    }, WAIT_MS);
-    network.on(event, listener as never);
-  });
-}
-
-/** `from` dials `to`; resolves once each knows the other subscribes to both gossip topics. */
-async function connect(from: NetNode, to: NetNode): Promise<void> {
-  await from.network.connect(to.network.addresses()[0] as string);
-  const subscribed = (node: NetNode, peer: string) =>
-    [node.network.ids.blocksTopic, node.network.ids.txsTopic].every((topic) =>
-      node.network.host.services.pubsub.getSubscribers(topic).some((p) => p.toString() === peer),
-    );
-  const onChange =
-    (node: NetNode): Subscribe =>
-    (notify) => {
-      node.network.host.services.pubsub.addEventListener('subscription-change', notify);
-      return () => node.network.host.services.pubsub.removeEventListener('subscription-change', notify);
-    };
-  await until(
-    'gossip subscriptions',
-    () => subscribed(from, to.network.peerId) && subscribed(to, from.network.peerId),
-    onChange(from),
-    onChange(to),
-  );
-}
+const onHead = (node: ZiNode): Subscribe => onEmitter(node, 'head');
 
 /** The bidder publishes the built mandelbrot contract on A (its real manifest, all 80,000 MCUs). */
 async function publish(): Promise<string> {

@@ -21,19 +21,19 @@ import type { NodeError } from '../src/errors.js';
 import { blockVerdict, txVerdict } from '../src/network/gossip.js';
 import { createHost, type ZiHost } from '../src/network/host.js';
 import { contentResponse, decodeMessage, encodeMessage, syncRequest, syncResponse } from '../src/network/messages.js';
-import type { NetworkEvents, ZiNetwork } from '../src/network/network.js';
+import type { ZiNetwork } from '../src/network/network.js';
 import { locatorHeights } from '../src/network/sync.js';
 import { startNode, type ZiNode } from '../src/node.js';
+import { connect, nextEvent, onEmitter, onTarget, subscribedTo, until } from './network-wait.js';
 
 const { genesis, accounts } = devnetConfig({ count: 4 });
 const [alice, bob, carol, dave] = accounts as [DevAccount, DevAccount, DevAccount, DevAccount];
 /** Safety net only: every wait below ends on an event long before this. */
-const WAIT_MS = 20_000;
 
 let root: string;
 /** Measured times in ms, written to the file named by ZI_NET_TIMINGS when it is set. */
 const timings: Record<string, number> = {};
-const running: { stop(): Promise<void> }[] = [];
+const running: { stop(): void | Promise<void> }[] = [];
 /** Errors the nodes reported (their own faults, never a peer's): there must be none. */
 const failures: string[] = [];
 
@@ -79,90 +79,6 @@ async function bareHost(): Promise<ZiHost> {
   await host.start();
   running.push(host);
   return host;
-}
-
-type Subscribe = (notify: () => void) => () => void;
-
-/** Re-checks on each event of an EventEmitter. */
-function onEmitter(emitter: { on(e: string, l: () => void): unknown; off(e: string, l: () => void): unknown }, event: string): Subscribe {
-  return (notify) => {
-    emitter.on(event, notify);
-    return () => emitter.off(event, notify);
-  };
-}
-
-/** Re-checks on each event of an EventTarget. */
-function onTarget(
-  target: { addEventListener(e: string, l: () => void): void; removeEventListener(e: string, l: () => void): void },
-  event: string,
-): Subscribe {
-  return (notify) => {
-    target.addEventListener(event, notify);
-    return () => target.removeEventListener(event, notify);
-  };
-}
-
-/** Resolves when `check` holds: checked now and after every event of `sources`; rejects after WAIT_MS. */
-function until(what: string, check: () => boolean, ...sources: Subscribe[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stops: (() => void)[] = [];
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      for (const stop of stops) stop();
-      if (error) reject(error);
-      else resolve();
-    };
-    const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what}`)), WAIT_MS);
-    const notify = () => {
-      try {
-        if (check()) finish();
-      } catch (error) {
-        finish(error as Error);
-      }
-    };
-    for (const source of sources) stops.push(source(notify));
-    notify();
-  });
-}
-
-/** The next event of a network that `match`es. */
-function nextEvent<E extends keyof NetworkEvents>(
-  network: ZiNetwork,
-  event: E,
-  match: (...args: NetworkEvents[E]) => boolean,
-): Promise<NetworkEvents[E]> {
-  return new Promise((resolve, reject) => {
-    const listener = (...args: NetworkEvents[E]) => {
-      if (!match(...args)) return;
-      clearTimeout(timer);
-      network.off(event, listener as never);
-      resolve(args);
-    };
-    const timer = setTimeout(() => {
-      network.off(event, listener as never);
-      reject(new Error(`timed out waiting for ${event}`));
-    }, WAIT_MS);
-    network.on(event, listener as never);
-  });
-}
-
-function subscribedTo(host: ZiHost, topic: string, peer: string): boolean {
-  return host.services.pubsub.getSubscribers(topic).some((p) => p.toString() === peer);
-}
-
-/** a dials b; resolves once each knows the other subscribes to both gossip topics. */
-async function connect(a: ZiNode & { network: ZiNetwork }, b: ZiNode & { network: ZiNetwork }): Promise<void> {
-  await a.network.connect(b.network.addresses()[0] as string);
-  const { blocksTopic, txsTopic } = a.network.ids;
-  await until(
-    'gossip subscriptions',
-    () =>
-      [blocksTopic, txsTopic].every(
-        (topic) => subscribedTo(a.network.host, topic, b.network.peerId) && subscribedTo(b.network.host, topic, a.network.peerId),
-      ),
-    onTarget(a.network.host.services.pubsub, 'subscription-change'),
-    onTarget(b.network.host.services.pubsub, 'subscription-change'),
-  );
 }
 
 const headIs = (node: ZiNode, id: string) => () => node.chain.head().id === id;
@@ -329,10 +245,10 @@ describe('sync', () => {
       const lp = lpStream(stream);
       const { type } = decodeMessage(syncRequest, (await lp.read()).subarray(), 8192);
       const answers = {
-        status: { type: 'status', genesis: a.chain.genesisId, head: fakeHead, height: 1000, work: (10n ** 30n).toString() },
-        locate: { type: 'located', height: 0 },
-        blocks: { type: 'blocks', blocks: [randomBytes(300)] },
-      } as const;
+        status: { type: 'status' as const, genesis: a.chain.genesisId, head: fakeHead, height: 1000, work: (10n ** 30n).toString() },
+        locate: { type: 'located' as const, height: 0 },
+        blocks: { type: 'blocks' as const, blocks: [new Uint8Array(randomBytes(300))] },
+      };
       await lp.write(encodeMessage(syncResponse, answers[type]));
       await stream.close();
     });
