@@ -40,7 +40,7 @@ export function createRpcClient(url: string): RpcClient {
       } catch (error) {
         throw new NodeError(
           'NODE_UNREACHABLE',
-          `no node answers at ${url} (${(error as Error).message})`,
+          `no node answers at ${url} (${reasonOf(error)})`,
           'start one with `zi dev` (or `zi node start`), or pass --rpc with its address',
         );
       }
@@ -59,4 +59,12 @@ export function createRpcClient(url: string): RpcClient {
       return body.result as never;
     },
   };
+}
+
+/** The most specific reason fetch gives: its cause's code (ECONNREFUSED, ENOTFOUND …) when there is one. */
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return (error as Error).message;
 }
