@@ -143,10 +143,10 @@ export default defineContract({
   });
 });
 
-describe('zi demo', () => {
+describe('zi demo --local', () => {
   it('writes the Mandelbrot picture', async () => {
     const out = join(root, 'demo.png');
-    const ran = await zi(['demo', '--out', out, '--json'], root);
+    const ran = await zi(['demo', '--local', '--out', out, '--json'], root);
     expect(ran.code, ran.stderr).toBe(0);
     expect(json<{ picture: string; job: { mcus: number } }>(ran)).toMatchObject({ picture: out, job: { mcus: 80_000 } });
     const png = await readFile(out);

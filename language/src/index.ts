@@ -1,1 +1,18 @@
-export {};
+/**
+ * @zi/language: the Zi contract language — parser, AST, diagnostics and formatter (front end);
+ * checker, cost bound and compiler (back end).
+ * @module
+ */
+
+export type * from './ast.js';
+export * from './diagnostics.js';
+export * from './suggest.js';
+export { type ParseResult, parse } from './parse.js';
+export { childrenOf, treeDepth, walk } from './walk.js';
+export { type FormatResult, format, formatAst } from './format.js';
+export { CHECK_CODES, type CheckCode } from './check-codes.js';
+export { check, MAX_BOUND } from './check.js';
+export type * from './check-model.js';
+export { COMPILER_VERSION, type CompileResult, compile, type ZiManifestExtras } from './compile.js';
+export { type CostReport, costOf } from './cost.js';
+export type { Type } from './types.js';

@@ -1,4 +1,11 @@
-export { createRpcClient, type RpcClient, RpcError } from './api/client.js';
+export {
+  createRpcClient,
+  type NewHeadsHandlers,
+  type NewHeadsSubscription,
+  type RpcClient,
+  RpcError,
+  subscribeNewHeads,
+} from './api/client.js';
 export { type NewHeadsNotification, type RpcServer, type RpcServerOptions, startRpcServer } from './api/server.js';
 export type * from './api/types.js';
 export { RPC_ERROR } from './api/types.js';
@@ -9,14 +16,17 @@ export { NodeError } from './errors.js';
 export {
   type AgentSessionEnd,
   type ContractOffer,
+  type DroppedBidder,
   type SkippedContract,
   SolverAgent,
   type SolverAgentEvents,
   type SolverAgentOptions,
   type SolverAgentSummary,
+  waitForBlocks,
 } from './market/agent.js';
 export {
   type BidderPaidEvent,
+  type BidderRefusal,
   type BidderRefusedEvent,
   BidderService,
   type BidderServiceEvents,
@@ -27,9 +37,21 @@ export {
 export { type ChannelPairOptions, createChannelPair, MessageReader, type SessionChannel } from './market/channel.js';
 export { nodePayoutSink, type PayoutSink, type WaitForInclusionOptions, waitForInclusion } from './market/inclusion.js';
 export { type PublishFieldOptions, type PublishFields, publishFields } from './market/publish.js';
+export {
+  type BatchResultSink,
+  DEFAULT_PAGE_MCUS,
+  MAX_PAGE_MCUS,
+  type ResultPage,
+  ResultStore,
+  type StoredBatch,
+  type StoredSummary,
+} from './market/result-store.js';
 export { encodeBatchResults, readBatchResults } from './market/results.js';
 export {
+  DEFAULT_ANSWER_TIMEOUT_MS,
   defaultPayoutFee,
+  type HandshakeBlocks,
+  type SentBatch,
   type SolverContract,
   type SolverOutcome,
   type SolverProgress,
@@ -38,6 +60,7 @@ export {
   type SolverSessionOptions,
   type SolverSummary,
 } from './market/solver.js';
+export { type ContractStatusOptions, ContractStatusReader } from './market/status.js';
 export { type AddResult, Mempool, type MempoolOptions } from './mempool/mempool.js';
 export { Miner, type MinerOptions } from './miner/miner.js';
 export { ContentStore, isRawCid } from './network/content-store.js';

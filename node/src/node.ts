@@ -15,14 +15,17 @@ import {
   transactionId,
 } from '@zi/spec';
 import { type RpcServer, startRpcServer } from './api/server.js';
-import type { SendResultJson } from './api/types.js';
+import type { ContractStatusJson, ResultsPageJson, SendResultJson } from './api/types.js';
 import { Chain, type HeadInfo } from './chain/chain.js';
 import { ChainQueries } from './chain/queries.js';
 import type { DevAccount } from './devnet.js';
 import { NodeError } from './errors.js';
 import type { BidderService } from './market/bidder.js';
+import { ResultStore } from './market/result-store.js';
+import { ContractStatusReader } from './market/status.js';
 import { Mempool, type MempoolOptions } from './mempool/mempool.js';
 import { Miner } from './miner/miner.js';
+import { ContentStore } from './network/content-store.js';
 import type { NetworkOptions, ZiNetwork } from './network/network.js';
 import { readContract } from './state/apply.js';
 
@@ -118,6 +121,8 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
   readonly chain: Chain;
   readonly mempool: Mempool;
   readonly queries: ChainQueries;
+  /** the results of the batches this node's bidder signed payouts for (in `chain.db`) */
+  readonly results: ResultStore;
   readonly dataDir: string;
   /** true for a devnet: a `zi-devnet…` chain or dev accounts given */
   readonly devnet: boolean;
@@ -130,6 +135,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
   #rpc: RpcServer | undefined;
   #network: ZiNetwork | undefined;
   #bidder: BidderService | undefined;
+  #status: ContractStatusReader | undefined;
   /** a sandbox pool the node made for its bidder, closed on stop */
   #ownPool: SandboxPool | undefined;
   #tail: Promise<unknown> = Promise.resolve();
@@ -155,6 +161,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
       onHead: (head, change) => this.#onHead(head, change),
     });
     this.queries = new ChainQueries(this.chain);
+    this.results = new ResultStore(this.chain.db);
     this.mempool = new Mempool(this.chain, options.mempool);
   }
 
@@ -214,6 +221,60 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
     const serves =
       this.#bidder !== undefined && entry.bidder === this.#bidder.address && entry.validator === undefined && entry.status === 'open';
     return serves && this.#network ? this.#network.addresses() : [];
+  }
+
+  /**
+   * How contract `contractId` is going (`zi_status`): MCUs paid and stored, solvers, escrow, live
+   * sessions, the last payout, and why nobody seems to be solving it (see `ContractStatusReader`).
+   *
+   * @throws NodeError NODE_CONTRACT_UNKNOWN
+   */
+  contractStatus(contractId: string): ContractStatusJson {
+    this.#status ??= new ContractStatusReader(this);
+    return this.#status.status(contractId);
+  }
+
+  /**
+   * A page of the results this node keeps of `contractId` (`zi_results`): whole ranges starting
+   * above index `after`, up to `limit` MCUs (default 10,000).
+   *
+   * @throws NodeError NODE_CONTRACT_UNKNOWN; NODE_NOT_BIDDER when this node keeps no results of
+   *   the contract and does not serve its bidder
+   */
+  resultsPage(contractId: string, options: { after?: number; limit?: number } = {}): ResultsPageJson {
+    const entry = readContract(this.chain.state, contractId);
+    if (!entry)
+      throw new NodeError('NODE_CONTRACT_UNKNOWN', `there is no contract ${contractId}`, 'check the id (zi_contracts lists them)');
+    const stored = this.results.summary(contractId);
+    if (stored.mcus === 0 && this.#bidder?.address !== entry.bidder) {
+      throw new NodeError(
+        'NODE_NOT_BIDDER',
+        `this node keeps no results of contract ${contractId}: the node serving its bidder ${entry.bidder} keeps them`,
+        "ask that node (--rpc with its address), or start the bidder's node with --bidder and the bidder's key",
+      );
+    }
+    const page = this.results.page(contractId, options);
+    return {
+      contract: contractId,
+      entries: page.entries,
+      pageMcus: page.mcus,
+      ...(page.next === undefined ? {} : { next: page.next }),
+      mcus: stored.mcus,
+      total: entry.mcus,
+    };
+  }
+
+  /**
+   * The bytes of a raw CID (`zi_content`): from this node's content store, else fetched from its
+   * peers and checked against the CID (ENC-2).
+   *
+   * @throws NodeError NODE_CONTENT_NOT_FOUND (or NODE_CONTENT_MISMATCH when peers only sent other bytes)
+   */
+  async content(cid: string): Promise<Uint8Array> {
+    if (this.#network) return this.#network.fetchContent(cid);
+    const bytes = await new ContentStore(join(this.dataDir, 'content')).get(cid);
+    if (bytes) return bytes;
+    throw new NodeError('NODE_CONTENT_NOT_FOUND', `this node does not hold ${cid}`, 'ask a node on the network that has it');
   }
 
   /** `http://host:port` of the JSON-RPC API (its WebSocket is at `/ws`), or undefined without one. */
@@ -318,6 +379,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
       node: this,
       secretKey: options.secretKey,
       sandboxPool: options.sandboxPool ?? (this.#ownPool as SandboxPool),
+      results: this.results,
       ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
       // PUB-2: the node stored the inline code of the publish when its block connected; a
       // publish without code is fetched from peers (and checked against the CID, ENC-2).

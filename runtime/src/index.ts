@@ -3,6 +3,7 @@ export { bundleContract, ESBUILD_VERSION } from './build/bundle.js';
 export { CALL_DEPTH_LIMIT, METER_VERSION, type MeterReport, meterBundle } from './build/meter.js';
 export { RuntimeError } from './errors.js';
 export { defaultBatchSize, type FailedBatch, type JobProgress, type JobReport, type RunJobOptions, runJob } from './host/job.js';
+export { writeFileAtomically, writeRendered } from './host/output.js';
 export { encodePng } from './host/png.js';
 export { SandboxPool, type SandboxPoolOptions, WORKER_EXEC_ARGV } from './host/pool.js';
 export { findTestFiles, type Project, readProject } from './host/project.js';

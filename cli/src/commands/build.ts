@@ -21,6 +21,12 @@ export default class Build extends BaseCommand {
     this.say(`  cid        ${m.cid}`);
     this.say(`  bundle     ${paths.bundlePath} (${int(m.bundleBytes)} bytes)`);
     this.say(`  gas limit  ${int(m.limits.gasPerMcu)} per MCU`);
+    if (m.gasBound !== undefined && m.language) {
+      // A Zi contract's limit is the compiler's proven worst case, not a guess.
+      this.say(`  gas bound  ${int(m.gasBound)} per MCU, worst case proven by the Zi compiler ${m.language.version}`);
+      if (m.renderGasBound !== undefined) this.say(`  render     ${int(m.renderGasBound)} gas at most`);
+    }
+    for (const z of built.zi ?? []) if (z.warnings !== '') this.say(z.warnings);
     this.say(`  inputs     ${m.inputs.count === null ? 'generator (no fixed count)' : `${int(m.inputs.count)} (indexed)`}`);
     this.say(`  price      ${formatAmount(BigInt(m.price))} per MCU`);
     this.say(`  manifest   ${paths.manifestPath}`);

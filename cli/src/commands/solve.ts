@@ -20,6 +20,7 @@ export default class Solve extends ChainCommand {
     '<%= config.bin %> solve --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW…',
     '<%= config.bin %> solve --genesis testnet --bootstrap /dns4/seed.example/tcp/4001/p2p/12D3KooW… --wallet solver',
     '<%= config.bin %> solve --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW… --max-mcus 1000 --json',
+    '<%= config.bin %> solve --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW… --bootstrapping --wallet fresh',
   ];
   static override flags = {
     ...genesisFlag,
@@ -36,6 +37,17 @@ export default class Solve extends ChainCommand {
     'max-mcus': Flags.integer({ description: 'stop after this many MCUs [default: no limit]', min: 1 }),
     cores: Flags.integer({ description: 'sandboxes to run MCUs in, and sessions at once per contract [default: every core]', min: 1 }),
     'sync-timeout': Flags.integer({ description: 'seconds to wait for a bootstrap peer and the chain sync', default: 30, min: 1 }),
+    'answer-timeout': Flags.integer({
+      description:
+        'seconds to wait for each answer of a bidder (an ack, a payment); a bidder that does not answer in time is dropped for the rest of the run',
+      default: 120,
+      min: 1,
+    }),
+    bootstrapping: Flags.boolean({
+      description:
+        'the bootstrapping-solver policy (spec SES-8), for a wallet with nothing to lose yet: only contracts whose first batch pays above 10 Li, one block of wait after each handshake, and a bidder that does not answer within 3 blocks is dropped',
+      default: false,
+    }),
     ...keysDirFlag,
   };
 
@@ -62,12 +74,22 @@ export default class Solve extends ChainCommand {
     try {
       const network = node.network;
       if (!network) throw new CliError('ZI_INTERNAL', 'the solver node has no network', 'this is a bug in zi', EXIT.internal);
-      if (json) printer.line({ event: 'started', chain: genesis.chain, address: payee.address, peer: network.peerId, dataDir, cores });
-      else {
+      if (json) {
+        printer.line({
+          event: 'started',
+          chain: genesis.chain,
+          address: payee.address,
+          peer: network.peerId,
+          dataDir,
+          cores,
+          bootstrapping: flags.bootstrapping,
+        });
+      } else {
         this.say(`Solver ${payee.address} (${payee.label}) on ${genesis.chain}`);
         this.say(`  peer    ${network.peerId}`);
         this.say(`  data    ${dataDir}`);
         this.say(`  cores   ${cores} (sessions at once per contract)`);
+        if (flags.bootstrapping) this.say('  policy  bootstrapping (SES-8): first batch above 10 Li, a block after each handshake');
       }
       await this.joinNetwork(node, flags['sync-timeout'] * 1000, abort.signal);
       const head = node.chain.head();
@@ -80,6 +102,8 @@ export default class Solve extends ChainCommand {
         sandboxPool: this.openPool(cores),
         sessions: cores,
         ...(flags['max-mcus'] === undefined ? {} : { maxMcus: flags['max-mcus'] }),
+        answerTimeoutMs: flags['answer-timeout'] * 1000,
+        bootstrapping: flags.bootstrapping,
         signal: abort.signal,
       });
       this.report(agent, printer, json);
@@ -157,6 +181,14 @@ export default class Solve extends ChainCommand {
       if (json) printer.line({ event: 'skipped', contract, reason, message });
       else this.say(`  skipped ${contract}: ${reason}: ${message}`);
     });
+    // The batch is with the bidder now: a process that dies here loses that batch only.
+    agent.on('sent', (sent) => {
+      if (json) printer.line({ event: 'sent', contract: sent.contract, seq: sent.seq, mcus: sent.mcus, ranges: sent.ranges });
+    });
+    agent.on('dropped', ({ bidder, reason, contract, message }) => {
+      if (json) printer.line({ event: 'dropped', bidder, reason, contract, message });
+      else this.say(`  dropped bidder ${bidder} (${reason}): ${message}`);
+    });
     agent.on('progress', (p) => {
       if (json) {
         printer.line({
@@ -166,6 +198,7 @@ export default class Solve extends ChainCommand {
           mcus: p.batchMcus,
           earned: p.batchEarned.toString(),
           payout: p.payout,
+          ranges: p.ranges,
           totalMcus: p.totalMcus,
           totalEarned: p.totalEarned.toString(),
         });

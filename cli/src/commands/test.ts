@@ -27,8 +27,9 @@ export default class Test extends BaseCommand {
     this.say('');
     this.say(`Trial of ${built.manifest.name}@${built.manifest.version} (${built.manifest.cid}):`);
     this.say(`  MCUs         ${int(trial.mcus)} in ${int(trial.elapsedMs)} ms: ${int(trial.mcusPerSecond)} MCU/s on this machine`);
+    const bound = built.manifest.gasBound;
     this.say(
-      `  gas per MCU  min ${int(trial.gas.min)}  avg ${int(trial.gas.avg)}  max ${int(trial.gas.max)}  (limit ${int(trial.gas.limit)})`,
+      `  gas per MCU  min ${int(trial.gas.min)}  avg ${int(trial.gas.avg)}  max ${int(trial.gas.max)}  (limit ${int(trial.gas.limit)}${bound === undefined ? '' : bound === trial.gas.limit ? ': the worst case proven by the Zi compiler' : `; proven worst case ${int(bound)}`})`,
     );
     this.say(`  union        ${trial.unionOk ? 'ok' : 'FAILED'}`);
     this.say(`  validate     ${trial.validation.ok ? 'ok' : `REJECTED: ${trial.validation.reason}`}`);
@@ -51,6 +52,7 @@ export default class Test extends BaseCommand {
       tests,
       trial: { ...trial, estimate: { ...trial.estimate, costLi: trial.estimate.costLi?.toString() ?? null } },
       cid: built.manifest.cid,
+      ...(built.manifest.gasBound === undefined ? {} : { gasBound: built.manifest.gasBound }),
     };
   }
 }

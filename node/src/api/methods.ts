@@ -18,10 +18,12 @@ import type { Chain, HeadInfo } from '../chain/chain.js';
 import { type ChainQueries, contractIdOfDigest } from '../chain/queries.js';
 import type { DevAccount } from '../devnet.js';
 import { NodeError } from '../errors.js';
+import { DEFAULT_PAGE_MCUS, MAX_PAGE_MCUS } from '../market/result-store.js';
 import type { Mempool } from '../mempool/mempool.js';
+import { isRawCid } from '../network/content-store.js';
 import { readContract } from '../state/apply.js';
 import { accountKey, decodeAccount, decodeSolved, decodeStake, solvedKey, validatorKey } from '../state/entries.js';
-import type { RpcMethod, RpcMethods, SendResultJson } from './types.js';
+import type { ContractStatusJson, ResultsPageJson, RpcMethod, RpcMethods, SendResultJson } from './types.js';
 import { contractJson, headerJson, headJson, payoutJson } from './views.js';
 
 /** What the RPC methods need of a node (a `ZiNode` is one). */
@@ -35,6 +37,12 @@ export interface RpcBackend {
   mine(blocks?: number): Promise<string[]>;
   /** the multiaddrs serving the bidder's sessions of a contract (see `ZiNode.sessionPeers`) */
   sessionPeers(contractId: string): string[];
+  /** a page of the results the node keeps of a contract (see `ZiNode.resultsPage`) */
+  resultsPage(contractId: string, options: { after?: number; limit?: number }): ResultsPageJson;
+  /** how a contract is going (see `ZiNode.contractStatus`) */
+  contractStatus(contractId: string): ContractStatusJson;
+  /** an object of the content store by raw CID, else from peers (see `ZiNode.content`) */
+  content(cid: string): Promise<Uint8Array>;
   on(event: 'head', listener: (head: HeadInfo) => void): unknown;
   off(event: 'head', listener: (head: HeadInfo) => void): unknown;
 }
@@ -84,6 +92,16 @@ export const PARAMS_SCHEMAS: Record<RpcMethod | 'zi_subscribe' | 'zi_unsubscribe
   zi_mine: object({ blocks: { type: 'integer', minimum: 1, maximum: MAX_LIMIT } }),
   zi_devAccounts: object({}),
   zi_sessionPeers: object({ contract: cidText }, ['contract']),
+  zi_results: object(
+    {
+      contract: cidText,
+      after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+      limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_MCUS },
+    },
+    ['contract'],
+  ),
+  zi_status: object({ contract: cidText }, ['contract']),
+  zi_content: object({ cid: cidText }, ['cid']),
   zi_subscribe: object({ topic: { type: 'string', enum: ['newHeads'] } }, ['topic']),
   zi_unsubscribe: object({ subscription: { type: 'string', minLength: 1, maxLength: 64 } }, ['subscription']),
 };
@@ -260,6 +278,24 @@ export const HANDLERS: { [M in RpcMethod]: Handler<M> } = {
   },
 
   zi_sessionPeers: (backend, params) => backend.sessionPeers(contractIdOf(params.contract)),
+
+  zi_results: (backend, params) =>
+    backend.resultsPage(contractIdOf(params.contract), {
+      limit: params.limit ?? DEFAULT_PAGE_MCUS,
+      ...(params.after === undefined ? {} : { after: params.after }),
+    }),
+
+  zi_status: (backend, params) => backend.contractStatus(contractIdOf(params.contract)),
+
+  zi_content: async (backend, params) => {
+    if (!isRawCid(params.cid))
+      throw new RpcParamsError(
+        `zi_content params: "${params.cid.slice(0, 80)}" is not a raw CID`,
+        'content is named by raw CIDs (bafkrei…)',
+      );
+    const bytes = await backend.content(params.cid);
+    return { cid: params.cid, bytes: Buffer.from(bytes).toString('base64') };
+  },
 };
 
 export function isRpcMethod(method: string): method is RpcMethod {

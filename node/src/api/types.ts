@@ -97,6 +97,110 @@ export interface DevAccountJson {
   balance: string;
 }
 
+/**
+ * A page of a contract's results from the result store of its bidder's node (`zi_results`): the
+ * results of whole paid ranges, in index order. Ranges never share an index (PAY-5), so pages
+ * joined in order are one index-ordered result set.
+ */
+export interface ResultsPageJson {
+  contract: string;
+  /** the JSON text of `[[index, output], …]`, indices ascending: what `union` and `render` take */
+  entries: string;
+  /** MCUs of the ranges on this page */
+  pageMcus: number;
+  /** the `after` of the next page; absent on the last page */
+  next?: number;
+  /** MCUs whose results the store holds (over every page) */
+  mcus: number;
+  /** the contract's input space */
+  total: number;
+}
+
+/** Why the node thinks nobody is solving a contract (`zi_status`): a stable code and a sentence. */
+export type DiagnosisCode =
+  | 'DONE'
+  | 'CLOSED'
+  | 'NO_PEERS'
+  | 'NOT_SERVING'
+  | 'BUNDLE_UNAVAILABLE'
+  | 'PRICE_BELOW_OTHERS'
+  | 'ESCROW_LOW'
+  | 'REFUSING'
+  | 'NO_SOLVERS';
+
+export interface DiagnosisJson {
+  code: DiagnosisCode;
+  text: string;
+}
+
+/** What one solver was paid for a contract, from the payouts in the main chain. */
+export interface SolverShareJson {
+  address: string;
+  mcus: number;
+  batches: number;
+  /** Li paid (before the payout fees the solver gave the miners) */
+  amount: string;
+}
+
+/** A batch the bidder's node refused, from its in-memory ring of recent refusals. */
+export interface RefusalJson {
+  /** ms since the epoch */
+  time: number;
+  solver?: string;
+  seq?: number;
+  reason: string;
+  message: string;
+}
+
+/** How a contract is going, as its bidder wants to see it (`zi_status`). */
+export interface ContractStatusJson {
+  contract: string;
+  name: string;
+  bidder: string;
+  status: 'open' | 'closed';
+  /** every MCU is paid */
+  done: boolean;
+  price: string;
+  gasPerMcu: number;
+  /** the input space */
+  mcus: number;
+  /** MCUs paid in the main chain */
+  paidMcus: number;
+  solvedRanges: RangeJson[];
+  /** MCUs whose results this node's result store holds */
+  storedMcus: number;
+  /** payouts in the main chain */
+  batches: number;
+  /** batches whose results this node's result store holds */
+  storedBatches: number;
+  /** per solver, most MCUs first */
+  solvers: SolverShareJson[];
+  /** Li locked in escrow at publish */
+  budget: string;
+  /** Li paid out */
+  spent: string;
+  /** Li left in escrow */
+  left: string;
+  /** this node serves the bidder's side of the contract's solver sessions */
+  serving: boolean;
+  /** solver sessions live now, when this node serves the contract */
+  sessions?: number;
+  /** the newest payout in the main chain */
+  lastPaid?: { payout: string; height: number; time: number };
+  head: { height: number; time: number };
+  /** the contract's recent refusals, newest first (only a serving node keeps them) */
+  refusals: RefusalJson[];
+  /** why nobody seems to be solving; empty while batches are being paid */
+  diagnosis: DiagnosisJson[];
+}
+
+/** Bytes of the content store (`zi_content`). */
+export interface ContentJson {
+  cid: string;
+  /** base64; check them against `cid` before use (ENC-2) */
+  bytes: string;
+}
+
 /** Method → [params, result]. */
 export interface RpcMethods {
   zi_chain: [Record<string, never>, ChainJson];
@@ -113,6 +217,12 @@ export interface RpcMethods {
   zi_devAccounts: [Record<string, never>, DevAccountJson[]];
   /** multiaddrs of the node serving the bidder's side of the contract's solver sessions (none: not this node) */
   zi_sessionPeers: [{ contract: string }, string[]];
+  /** a page of the contract's results from this node's result store (its bidder's node) */
+  zi_results: [{ contract: string; after?: number; limit?: number }, ResultsPageJson];
+  /** progress, payouts, sessions and why nobody is solving */
+  zi_status: [{ contract: string }, ContractStatusJson];
+  /** an object by raw CID: from this node's content store, else from its peers */
+  zi_content: [{ cid: string }, ContentJson];
 }
 
 export type RpcMethod = keyof RpcMethods;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { RuntimeError, Sandbox, type SandboxPool } from '@zi/runtime';
-import { addressOf, cidOfBytes, publicKeyOf } from '@zi/spec';
+import { addressOf, batchSize, cidOfBytes, publicKeyOf } from '@zi/spec';
 import { NodeError } from '../errors.js';
 import type { ZiNetwork } from '../network/network.js';
 import type { ZiNode } from '../node.js';
@@ -9,7 +9,7 @@ import { decodeSolved, solvedKey } from '../state/entries.js';
 import type { SessionChannel } from './channel.js';
 import { nodePayoutSink } from './inclusion.js';
 import { pickUnsolved } from './ranges.js';
-import { type SolverProgress, SolverSession, type SolverSummary } from './solver.js';
+import { type HandshakeBlocks, type SentBatch, type SolverProgress, SolverSession, type SolverSummary } from './solver.js';
 
 export interface SolverAgentOptions {
   /** the solver's node, with its network: contracts come from its chain, payouts go to its mempool */
@@ -24,6 +24,14 @@ export interface SolverAgentOptions {
   maxMcus?: number;
   /** MCUs of the trial that measures a contract's gas per MCU on this machine (default 8) */
   trialMcus?: number;
+  /** how long each session waits for each answer of a bidder (default `DEFAULT_ANSWER_TIMEOUT_MS`, 2 minutes) */
+  answerTimeoutMs?: number;
+  /**
+   * SES-8, the bootstrapping solver: take only contracts whose first batch pays above the genesis
+   * `bootstrapMinPrice` (10 Li), wait `bootstrapWaitBlocks` (1) block after each ack before the first
+   * batch, and give up on a bidder that does not ack within `bootstrapHandshakeBlocks` (3) blocks
+   */
+  bootstrapping?: boolean;
   signal?: AbortSignal;
 }
 
@@ -48,10 +56,35 @@ export interface ContractOffer {
   score: number;
 }
 
-/** Why a contract was passed over. */
+/**
+ * Why a contract was passed over: its bundle cannot be had or run, no peer serves its bidder, its
+ * bidder was dropped earlier in the run (`bidder-not-paying`, `bidder-silent`), or — bootstrapping —
+ * its first batch pays too little (`below-bootstrap-price`, SES-8).
+ */
 export interface SkippedContract {
   contract: string;
-  reason: 'bundle-unavailable' | 'bundle-broken' | 'trial-failed' | 'no-bidder' | 'bidder-unreachable';
+  reason:
+    | 'bundle-unavailable'
+    | 'bundle-broken'
+    | 'trial-failed'
+    | 'no-bidder'
+    | 'bidder-unreachable'
+    | 'bidder-not-paying'
+    | 'bidder-silent'
+    | 'below-bootstrap-price';
+  message: string;
+}
+
+/**
+ * A bidder the agent stops working for, for the rest of the run: `not-paying` (it left a batch
+ * unpaid: no `paid` within the answer timeout, or a payout the chain did not take — SES-4), or
+ * `silent` (no ack within the answer timeout, or within SES-8's handshake blocks).
+ */
+export interface DroppedBidder {
+  bidder: string;
+  reason: 'not-paying' | 'silent';
+  /** the contract whose session showed it */
+  contract: string;
   message: string;
 }
 
@@ -67,9 +100,17 @@ export interface SolverAgentEvents {
   /** the contract the agent works on now */
   contract: [offer: ContractOffer];
   skipped: [skipped: SkippedContract];
+  /** a bidder acknowledged a session's locate */
+  handshake: [handshake: { contract: string; bidder: string }];
+  /** SES-8: a session waits for `blocks` new blocks after the handshake before its first batch */
+  waiting: [wait: { contract: string; blocks: number }];
+  /** a batch sent to the bidder, its answer awaited */
+  sent: [sent: SentBatch & { contract: string }];
   /** a batch paid and in the solver's chain */
   progress: [progress: SolverProgress & { contract: string; totalMcus: number; totalEarned: bigint }];
   session: [end: AgentSessionEnd];
+  /** a bidder given up on for the rest of the run */
+  dropped: [dropped: DroppedBidder];
 }
 
 /** How a run ended: `limit` (maxMcus), `idle` (no open contract left to work on), `aborted` (the signal). */
@@ -85,14 +126,46 @@ export interface SolverAgentSummary {
 }
 
 /** Why a session's end means "leave this contract" rather than "open another session". */
-const LEAVE = new Set<SolverSummary['outcome']>(['refused', 'closed', 'protocol-error', 'failed', 'aborted']);
+const LEAVE = new Set<SolverSummary['outcome']>(['refused', 'closed', 'timeout', 'protocol-error', 'failed', 'aborted']);
+
+/**
+ * Resolves once `count` new blocks joined `node`'s main chain (head changes; a reorg counts as
+ * one); rejects with the signal's reason on abort.
+ *
+ * @example
+ * await waitForBlocks(node, 1, signal); // the next block
+ */
+export function waitForBlocks(node: ZiNode, count: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (count <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const done = (): void => {
+      node.off('head', onHead);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onHead = (): void => {
+      if (++seen < count) return;
+      done();
+      resolve();
+    };
+    const onAbort = (): void => {
+      done();
+      reject(signal?.reason);
+    };
+    node.on('head', onHead);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /**
  * A solver that picks its own work: it ranks the open contracts on its node's chain by Li per gas
  * (the price ÷ the gas per MCU a short trial measures on this machine), takes the best, finds the
  * node serving its bidder (`findSessionPeers`), and runs `sessions` {@link SolverSession}s at once
  * over the network — each on its own lease — until the contract is done, the bidder refuses or
- * goes away, or `maxMcus` is reached; then it moves on to the next contract.
+ * goes away, or `maxMcus` is reached; then it moves on to the next contract. A bidder that leaves
+ * a batch unpaid or never acks is dropped: none of its contracts is worked on again in the run.
+ * With `bootstrapping` it follows SES-8.
  *
  * @example
  * const agent = new SolverAgent({ node, secretKey, sandboxPool, maxMcus: 1000 });
@@ -112,15 +185,21 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
   #mcus = 0;
   #batches = 0;
   #earned = 0n;
+  /** bidders given up on, by address */
+  readonly #dropped = new Map<string, DroppedBidder>();
+  /** contracts already reported as passed over for a reason that lasts the run */
+  readonly #told = new Set<string>();
 
   constructor(options: SolverAgentOptions) {
     super();
-    const { sessions = options.sandboxPool.size, trialMcus = 8, maxMcus } = options;
+    const { sessions = options.sandboxPool.size, trialMcus = 8, maxMcus, answerTimeoutMs } = options;
     if (!options.node.network) throw new TypeError('SolverAgent: the node needs its network (startNode with `network`)');
     if (!Number.isSafeInteger(sessions) || sessions < 1) throw new RangeError('SolverAgent: sessions must be a positive integer');
     if (!Number.isSafeInteger(trialMcus) || trialMcus < 1) throw new RangeError('SolverAgent: trialMcus must be a positive integer');
     if (maxMcus !== undefined && (!Number.isSafeInteger(maxMcus) || maxMcus < 0))
       throw new RangeError('SolverAgent: maxMcus must be a non-negative integer');
+    if (answerTimeoutMs !== undefined && !(answerTimeoutMs > 0 && answerTimeoutMs <= 2 ** 31 - 1))
+      throw new RangeError('SolverAgent: answerTimeoutMs must be above 0 ms and at most 2^31 - 1');
     this.address = addressOf(publicKeyOf(options.secretKey));
     this.#options = options;
     this.#network = options.node.network;
@@ -128,18 +207,43 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
     this.#trialMcus = trialMcus;
   }
 
+  /** Bidders given up on so far in this agent's runs. */
+  get dropped(): DroppedBidder[] {
+    return [...this.#dropped.values()];
+  }
+
   /**
    * The open contracts worth a session, best first: open, without an assigned validator (VAL-1),
-   * with escrow for at least one MCU and MCUs unpaid, whose bundle can be had and runs. Emits
-   * `skipped` for those passed over.
+   * with escrow for at least one MCU and MCUs unpaid, of a bidder not dropped, (bootstrapping) whose
+   * first batch pays enough, whose bundle can be had and runs. Emits `skipped` for those passed over.
    */
   async rank(exclude: ReadonlySet<string> = new Set()): Promise<ContractOffer[]> {
     const { node } = this.#options;
     const offers: ContractOffer[] = [];
+    const minPrice = node.chain.genesis.market.bootstrapMinPrice;
     for (const { id, entry } of node.queries.contracts()) {
       if (exclude.has(id) || entry.status !== 'open' || entry.validator !== undefined) continue;
       if (entry.escrow < entry.price || entry.paid >= entry.mcus) continue;
       if (this.#options.signal?.aborted) break;
+      const dropped = this.#dropped.get(entry.bidder);
+      if (dropped) {
+        this.#skipOnce(
+          id,
+          dropped.reason === 'not-paying' ? 'bidder-not-paying' : 'bidder-silent',
+          `its bidder ${entry.bidder} was given up on: ${dropped.message}`,
+        );
+        continue;
+      }
+      // SES-8: batch 0 holds one MCU (SES-3), so the first batch pays the price per MCU.
+      const firstBatch = entry.price * BigInt(batchSize(0, 1));
+      if (this.#options.bootstrapping && firstBatch <= minPrice) {
+        this.#skipOnce(
+          id,
+          'below-bootstrap-price',
+          `its first batch pays ${firstBatch} Li; a bootstrapping solver takes only work paying above ${minPrice} Li (SES-8)`,
+        );
+        continue;
+      }
       const sandbox = await this.#load(id, entry.bundle);
       if (!sandbox) continue;
       const solved = decodeSolved(node.chain.state.get(solvedKey(id)));
@@ -207,17 +311,21 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
 
   /** Runs sessions on one contract, `sessions` at once, until each one's lease of work ends. */
   async #solve(offer: ContractOffer): Promise<void> {
-    const addrs = await this.#network.findSessionPeers(offer.id, undefined, this.#options.signal);
+    const { signal } = this.#options;
+    const addrs = await this.#network.findSessionPeers(offer.id, undefined, signal);
     const [address] = addrs;
     if (address === undefined) {
       this.#skip(offer.id, 'no-bidder', 'no connected peer serves the sessions of this contract');
       return;
     }
     const bundle = await this.#network.fetchContent(offer.bundle);
+    // Once the bidder is dropped, its other sessions of this contract stop too.
+    const leave = new AbortController();
+    const sessionSignal = signal ? AbortSignal.any([signal, leave.signal]) : leave.signal;
     const worker = async (): Promise<void> => {
       for (let first = true; ; first = false) {
         if (!first) this.#waiting++;
-        if (this.#options.signal?.aborted) {
+        if (sessionSignal.aborted) {
           this.#waiting--;
           return;
         }
@@ -225,15 +333,24 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
         if (share === 0) return;
         let channel: SessionChannel;
         try {
-          channel = await this.#network.openSession(address, this.#options.signal);
+          channel = await this.#network.openSession(address, sessionSignal);
         } catch (error) {
           this.#release(share);
-          this.#skip(offer.id, 'bidder-unreachable', `cannot open a session: ${error instanceof Error ? error.message : String(error)}`);
+          if (!sessionSignal.aborted) {
+            this.#skip(offer.id, 'bidder-unreachable', `cannot open a session: ${error instanceof Error ? error.message : String(error)}`);
+          }
           return;
         }
-        const summary = await this.#session(channel, offer, bundle, share);
+        const summary = await this.#session(channel, offer, bundle, share, sessionSignal);
         this.#release(share - summary.mcus);
         this.emit('session', { contract: offer.id, summary });
+        const dropped = droppedBy(summary);
+        if (dropped && !this.#dropped.has(offer.bidder)) {
+          const entry = { bidder: offer.bidder, reason: dropped, contract: offer.id, message: summary.message };
+          this.#dropped.set(offer.bidder, entry);
+          this.emit('dropped', entry);
+          leave.abort();
+        }
         // `done`: the lease is solved; a new locate gets a new one. Nothing done: nothing is left.
         if (LEAVE.has(summary.outcome) || summary.mcus === 0) return;
       }
@@ -242,8 +359,22 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
     await Promise.all(Array.from({ length: this.#sessions }, worker));
   }
 
-  async #session(channel: SessionChannel, offer: ContractOffer, bundle: Uint8Array, share: number): Promise<SolverSummary> {
-    const { node, secretKey, sandboxPool, signal } = this.#options;
+  async #session(
+    channel: SessionChannel,
+    offer: ContractOffer,
+    bundle: Uint8Array,
+    share: number,
+    signal: AbortSignal,
+  ): Promise<SolverSummary> {
+    const { node, secretKey, sandboxPool, answerTimeoutMs, bootstrapping } = this.#options;
+    const { market } = node.chain.genesis;
+    const handshake: HandshakeBlocks | undefined = bootstrapping
+      ? {
+          blocks: (count, wait) => waitForBlocks(node, count, wait),
+          waitBlocks: market.bootstrapWaitBlocks,
+          handshakeBlocks: market.bootstrapHandshakeBlocks,
+        }
+      : undefined;
     const session = new SolverSession({
       channel,
       secretKey,
@@ -255,8 +386,13 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
       addrs: this.#network.addresses(),
       ...nodePayoutSink(node),
       ...(Number.isFinite(share) ? { maxMcus: share } : {}),
-      ...(signal ? { signal } : {}),
+      ...(answerTimeoutMs === undefined ? {} : { answerTimeoutMs }),
+      ...(handshake ? { handshake } : {}),
+      signal,
     });
+    session.on('ack', () => this.emit('handshake', { contract: offer.id, bidder: offer.bidder }));
+    session.on('waiting', ({ blocks }) => this.emit('waiting', { contract: offer.id, blocks }));
+    session.on('sent', (sent) => this.emit('sent', { ...sent, contract: offer.id }));
     session.on('progress', (progress) => {
       this.#mcus += progress.batchMcus;
       this.#batches++;
@@ -312,4 +448,21 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
   #skip(contract: string, reason: SkippedContract['reason'], message: string): void {
     this.emit('skipped', { contract, reason, message });
   }
+
+  /** Reports a contract passed over for a reason that lasts the run, once. */
+  #skipOnce(contract: string, reason: SkippedContract['reason'], message: string): void {
+    if (this.#told.has(contract)) return;
+    this.#told.add(contract);
+    this.#skip(contract, reason, message);
+  }
+}
+
+/**
+ * Whether a session's end shows its bidder cannot be worked for: a batch sent and left unpaid — no
+ * `paid` in time, or a signed payout the chain refused or never included (SES-4) — or no ack.
+ */
+function droppedBy(summary: SolverSummary): DroppedBidder['reason'] | undefined {
+  if (summary.unpaid && (summary.outcome === 'timeout' || summary.outcome === 'failed')) return 'not-paying';
+  if (summary.outcome === 'timeout') return 'silent';
+  return undefined;
 }

@@ -29,11 +29,14 @@ import { MessageReader, type SessionChannel } from './channel.js';
 import { waitForInclusion } from './inclusion.js';
 import { ContractLedger } from './ledger.js';
 import { complementRanges, rangesOverlap } from './ranges.js';
+import type { BatchResultSink } from './result-store.js';
 import { readBatchResults, validateBatchResults } from './results.js';
 import { refusalText } from './session-text.js';
 
 /** SES-2: an ack's `skip` holds at most this many ranges. */
 const MAX_SKIP_RANGES = 1024;
+/** Refusals remembered for `recentRefusals` (over every contract). */
+const REFUSAL_RING = 64;
 
 /** The source of a contract's metered bundle, by contract id (`undefined`: this bidder does not have it). */
 export type BundleSource = (contractId: string) => string | Uint8Array | undefined | Promise<string | Uint8Array | undefined>;
@@ -61,6 +64,8 @@ export interface BidderServiceOptions {
   maxClockSkewMs?: number;
   /** the clock (default `Date.now`) */
   now?: () => number;
+  /** where the results of each batch go once its payout is signed (the node's result store) */
+  results?: BatchResultSink;
 }
 
 /** How one session ended, seen from the bidder. */
@@ -97,10 +102,17 @@ export interface BidderRefusedEvent {
   message: string;
 }
 
+/** A refusal as `recentRefusals` remembers it: the event and when it happened (ms since the epoch). */
+export interface BidderRefusal extends BidderRefusedEvent {
+  time: number;
+}
+
 export interface BidderServiceEvents {
   session: [session: { contract: string; solver: string; peer: string }];
   paid: [paid: BidderPaidEvent];
   refused: [refused: BidderRefusedEvent];
+  /** a session is over (after `handle` stopped counting it in `sessions`) */
+  ended: [report: BidderSessionReport];
 }
 
 interface Session {
@@ -153,9 +165,13 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
   readonly #paymentWaitBlocks: number;
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
+  readonly #results: BatchResultSink | undefined;
   readonly #ledgers = new Map<string, ContractLedger>();
   readonly #sandboxes = new Map<string, Promise<Sandbox>>();
-  readonly #live = new Set<number>();
+  /** live sessions → their contract, once the locate named one */
+  readonly #live = new Map<number, string | undefined>();
+  /** the last refusals, oldest first */
+  readonly #refusals: BidderRefusal[] = [];
   #nextSession = 0;
 
   constructor(options: BidderServiceOptions) {
@@ -182,11 +198,24 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
     this.#paymentWaitBlocks = paymentWaitBlocks;
     this.#maxClockSkewMs = maxClockSkewMs;
     this.#now = options.now ?? Date.now;
+    this.#results = options.results;
   }
 
   /** Sessions being served now. */
   get sessions(): number {
     return this.#live.size;
+  }
+
+  /** Sessions being served now for `contractId` (acked or about to be). */
+  sessionsOf(contractId: string): number {
+    let count = 0;
+    for (const contract of this.#live.values()) if (contract === contractId) count++;
+    return count;
+  }
+
+  /** The last refusals (at most 64 over every contract), newest first; only `contractId`'s when given. */
+  recentRefusals(contractId?: string): BidderRefusal[] {
+    return this.#refusals.filter((refusal) => contractId === undefined || refusal.contract === contractId).reverse();
   }
 
   /**
@@ -213,7 +242,10 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
       const message = refusalText(refusal.message);
       const refused = { reason: refusal.reason, message, ...(seq === undefined ? {} : { seq }) };
       await channel.send({ type: 'refuse', contract, ...refused }).catch(() => undefined);
-      this.emit('refused', { contract, ...(session ? { solver: session.solver } : {}), ...refused });
+      const event: BidderRefusedEvent = { contract, ...(session ? { solver: session.solver } : {}), ...refused };
+      this.#refusals.push({ ...event, time: this.#now() });
+      if (this.#refusals.length > REFUSAL_RING) this.#refusals.shift();
+      this.emit('refused', event);
       report.outcome = 'refused';
       report.refusal = refused;
       return report;
@@ -226,7 +258,7 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
         throw error;
       }
     };
-    this.#live.add(id);
+    this.#live.set(id, undefined);
     try {
       const first = await read();
       if (first === undefined || first instanceof Refusal) return this.#ended(report, signal);
@@ -234,6 +266,7 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
         return await refuse(first.contract, new Refusal('malformed', `a session opens with locate, not ${first.type}`));
       report.contract = first.contract;
       report.solver = first.solver;
+      this.#live.set(id, first.contract);
       const opened = await this.#open(first, id);
       if (opened instanceof Refusal) return await refuse(first.contract, opened);
       session = opened;
@@ -244,7 +277,8 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
         if (message === undefined) return this.#ended(report, signal);
         if (message instanceof Refusal) return await refuse(session.contract, message, session.seq);
         const seq = message.type === 'batch' ? message.seq : session.seq;
-        const answer = await this.#serve(session, message, signal);
+        // The session's own end (the solver gone) stops it too: no payout is signed for nobody.
+        const answer = await this.#serve(session, message, signal ? AbortSignal.any([signal, channel.ended]) : channel.ended);
         if (answer instanceof Refusal) return await refuse(session.contract, answer, seq);
         if (answer === undefined) return this.#ended(report, signal);
         await channel.send({ type: 'paid', contract: session.contract, seq: answer.seq, payout: answer.payout });
@@ -261,6 +295,7 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
       this.#live.delete(id);
       session?.ledger.release(id);
       channel.close();
+      this.emit('ended', report);
     }
   }
 
@@ -377,8 +412,20 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
       if (now?.status !== 'open') return new Refusal('contract-closed', `contract ${session.contract} was closed`);
       const recheck = this.#check(session, batch, now);
       if (recheck) return recheck;
+      // A solver gone while we validated would never see the payout; signing it would keep its indices from everyone.
+      if (signal?.aborted) return undefined;
       const payout = signTransaction(batch.payout, this.#secretKey) as PayoutTx;
       const id = transactionId(payout);
+      // Kept before the solver sees the payout: what the bidder pays for, it has.
+      this.#results?.put({
+        contract: session.contract,
+        solver: session.solver,
+        seq: batch.seq,
+        payout: id,
+        ranges,
+        perRange: read.perRange,
+        validated,
+      });
       session.ledger.signed(id, ranges, payout.amount);
       session.lastPayout = id;
       session.seq++;

@@ -12,11 +12,15 @@ import { NodeError } from '../errors.js';
  *   messages it sent before) or this end closes. Bytes that are not a session message throw
  *   `NODE_SESSION_MALFORMED` from the iterator. One consumer at a time.
  * - `close` ends the session both ways; calling it again does nothing.
+ * - `ended` aborts once the session is over at either end: this end closed it, or the peer closed
+ *   its end, reset the stream or went away. Nothing sent after that reaches anyone, so a bidder
+ *   checks it before it signs a payout for a solver that may be gone.
  */
 export interface SessionChannel {
   send(message: SessionMessage): Promise<void>;
   readonly messages: AsyncIterable<SessionMessage>;
   close(): void;
+  readonly ended: AbortSignal;
 }
 
 export interface ChannelPairOptions {
@@ -87,10 +91,17 @@ class ByteQueue {
 class ChannelEnd implements SessionChannel {
   readonly #inbound: ByteQueue;
   readonly #outbound: ByteQueue;
+  /** shared by both ends: either one closing ends the session */
+  readonly #ended: AbortController;
 
-  constructor(inbound: ByteQueue, outbound: ByteQueue) {
+  constructor(inbound: ByteQueue, outbound: ByteQueue, ended: AbortController) {
     this.#inbound = inbound;
     this.#outbound = outbound;
+    this.#ended = ended;
+  }
+
+  get ended(): AbortSignal {
+    return this.#ended.signal;
   }
 
   async send(message: SessionMessage): Promise<void> {
@@ -130,6 +141,7 @@ class ChannelEnd implements SessionChannel {
   close(): void {
     this.#outbound.end();
     this.#inbound.abort();
+    this.#ended.abort();
   }
 }
 
@@ -148,7 +160,8 @@ export function createChannelPair(options: ChannelPairOptions = {}): [SessionCha
   if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError('createChannelPair: capacity must be a positive integer');
   const aToB = new ByteQueue(capacity);
   const bToA = new ByteQueue(capacity);
-  return [new ChannelEnd(bToA, aToB), new ChannelEnd(aToB, bToA)];
+  const ended = new AbortController();
+  return [new ChannelEnd(bToA, aToB, ended), new ChannelEnd(aToB, bToA, ended)];
 }
 
 /**

@@ -36,12 +36,29 @@ export function defaultPayoutFee(amount: bigint): bigint {
   return tenth < 1_000n ? tenth : 1_000n;
 }
 
+/** How long a solver waits for each answer of the bidder by default (an ack, a `paid`). */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 120_000;
+
 /** Why no answer came, in words. */
 const NO_ANSWER = {
   closed: (what: string) => `the bidder closed the session without answering ${what}`,
   aborted: (what: string) => `aborted while waiting for the answer to ${what}`,
   'protocol-error': (what: string) => `the bidder answered ${what} with bytes that are not a session message`,
 } as const;
+
+/**
+ * SES-8 (the bootstrapping solver): waits counted in blocks of the solver's own chain. Give it to
+ * a session to wait `waitBlocks` blocks after the ack before the first batch, and to give up when
+ * no ack came within `handshakeBlocks` blocks of the locate.
+ */
+export interface HandshakeBlocks {
+  /** resolves once `count` new blocks joined the solver's main chain; rejects with the signal's reason on abort */
+  blocks(count: number, signal: AbortSignal): Promise<void>;
+  /** blocks between the ack and the first batch (genesis `bootstrapWaitBlocks`, 1) */
+  waitBlocks: number;
+  /** blocks without an ack after which the bidder is given up (genesis `bootstrapHandshakeBlocks`, 3) */
+  handshakeBlocks: number;
+}
 
 /** What a solver needs to know of a contract (the fields of `ContractJson` it uses). */
 export interface SolverContract {
@@ -77,6 +94,14 @@ export interface SolverSessionOptions {
   fee?: bigint | ((amount: bigint) => bigint);
   /** stop after this many MCUs (default: until the input space is done) */
   maxMcus?: number;
+  /**
+   * how long to wait for each answer of the bidder — the ack, each `paid` — before ending the
+   * session `timeout` (default {@link DEFAULT_ANSWER_TIMEOUT_MS}): a bidder that goes silent must
+   * not hold the solver for good
+   */
+  answerTimeoutMs?: number;
+  /** SES-8: the bootstrapping solver's waits in blocks (default: none) */
+  handshake?: HandshakeBlocks;
   signal?: AbortSignal;
   /** the clock (default `Date.now`) */
   now?: () => number;
@@ -90,12 +115,20 @@ export interface SolverSessionOptions {
 
 /**
  * How a session ended: `done` (the input space is solved), `limit` (`maxMcus` reached), `refused`
- * (the bidder refused a batch or the locate), `closed` (the bidder closed the session or stopped
- * answering), `aborted` (the signal), `protocol-error` (the bidder sent something wrong: a bad ack
- * or a payout other than the one asked for), `failed` (the solver could not go on: its payout was
- * rejected by the chain, or results too big for a message).
+ * (the bidder refused a batch or the locate), `closed` (the bidder closed the session), `timeout`
+ * (the bidder stopped answering: no ack or no `paid` within `answerTimeoutMs`, or no ack within
+ * SES-8's handshake blocks), `aborted` (the signal), `protocol-error` (the bidder sent something
+ * wrong: a bad ack or a payout other than the one asked for), `failed` (the solver could not go on:
+ * its payout was rejected by the chain or not included, or results too big for a message).
  */
-export type SolverOutcome = 'done' | 'limit' | 'refused' | 'closed' | 'aborted' | 'protocol-error' | 'failed';
+export type SolverOutcome = 'done' | 'limit' | 'refused' | 'closed' | 'timeout' | 'aborted' | 'protocol-error' | 'failed';
+
+/** A batch sent to the bidder: its indices, before any answer. */
+export interface SentBatch {
+  seq: number;
+  ranges: IndexRange[];
+  mcus: number;
+}
 
 export interface SolverSummary {
   outcome: SolverOutcome;
@@ -110,6 +143,11 @@ export interface SolverSummary {
   fees: bigint;
   /** ids of the payouts submitted, in order */
   payouts: string[];
+  /**
+   * the batch sent last when the session ended without it being paid and included (no answer,
+   * a refusal, a payout the chain did not take): the work this session lost, if any
+   */
+  unpaid?: SentBatch;
   elapsedMs: number;
 }
 
@@ -134,14 +172,19 @@ export interface SolverProgress {
 
 export interface SolverSessionEvents {
   ack: [ack: AckMessage];
+  /** SES-8: waiting for `blocks` new blocks after the ack before the first batch */
+  waiting: [wait: { blocks: number }];
+  /** a batch handed to the channel; its answer is awaited next */
+  sent: [batch: SentBatch];
   progress: [progress: SolverProgress];
   end: [summary: SolverSummary];
 }
 
 /**
- * The solver's side of a session (SES-1 … SES-7): locate, then batch after batch — run in the
+ * The solver's side of a session (SES-1 … SES-8): locate, then batch after batch — run in the
  * sandbox, sent with the unsigned payout, paid, submitted, included — until the work, `maxMcus`,
- * the bidder or the channel ends it. Emits `ack`, `progress` after each batch and `end`.
+ * the bidder or the channel ends it. Emits `ack`, `waiting` (SES-8), `sent` for each batch sent, `progress` after each
+ * batch is paid and included, and `end`. Each answer is awaited at most `answerTimeoutMs`.
  *
  * @example
  * const session = new SolverSession({ channel, secretKey, chain: 'zi-devnet', contract, bundle, sandboxPool, peer, ...nodePayoutSink(node) });
@@ -157,10 +200,16 @@ export class SolverSession extends EventEmitter<SolverSessionEvents> {
 
   constructor(options: SolverSessionOptions) {
     super();
-    const { maxMcus, contract } = options;
+    const { maxMcus, contract, answerTimeoutMs, handshake } = options;
     if (maxMcus !== undefined && (!Number.isSafeInteger(maxMcus) || maxMcus < 0)) {
       throw new RangeError('SolverSession: maxMcus must be a non-negative integer');
     }
+    if (answerTimeoutMs !== undefined && !(answerTimeoutMs > 0 && answerTimeoutMs <= 2 ** 31 - 1))
+      throw new RangeError('SolverSession: answerTimeoutMs must be above 0 ms and at most 2^31 - 1');
+    if (handshake && !(Number.isSafeInteger(handshake.waitBlocks) && handshake.waitBlocks >= 0))
+      throw new RangeError('SolverSession: handshake.waitBlocks must be a non-negative integer');
+    if (handshake && !(Number.isSafeInteger(handshake.handshakeBlocks) && handshake.handshakeBlocks >= 1))
+      throw new RangeError('SolverSession: handshake.handshakeBlocks must be a positive integer');
     if (!Number.isSafeInteger(contract.mcus) || contract.mcus < 1)
       throw new RangeError('SolverSession: contract.mcus must be a positive integer');
     this.#price = BigInt(contract.price);
@@ -192,7 +241,8 @@ export class SolverSession extends EventEmitter<SolverSessionEvents> {
       const reader = new MessageReader(o.channel);
       const locate = this.#locate();
       if (!(await this.#send(locate))) return end('closed', 'the bidder closed the session before the locate');
-      const first = await this.#read(reader);
+      const first = await this.#read(reader, o.handshake);
+      if (first === 'timeout') return end('timeout', this.#noAck());
       if (typeof first === 'string') return end(first, NO_ANSWER[first]('the locate'));
       if (first.type === 'refuse') {
         summary.refusal = { reason: first.reason, message: first.message };
@@ -203,6 +253,12 @@ export class SolverSession extends EventEmitter<SolverSessionEvents> {
       if (wrong) return end('protocol-error', wrong);
       this.emit('ack', first);
       const ack = first;
+      // SES-8: a bootstrapping solver lets a block pass between the handshake and its first work.
+      if (o.handshake && o.handshake.waitBlocks > 0) {
+        const wait = this.#blocks(o.handshake, o.handshake.waitBlocks);
+        this.emit('waiting', { blocks: o.handshake.waitBlocks });
+        if (!(await wait)) return end('aborted', 'aborted while waiting for a block after the ack (SES-8)');
+      }
       let done: IndexRange[] = [];
       for (let seq = 0; ; seq++) {
         if (o.signal?.aborted) return end('aborted', `aborted after ${summary.batches} batches`);
@@ -218,8 +274,14 @@ export class SolverSession extends EventEmitter<SolverSessionEvents> {
         const batch = o.tamper ? o.tamper(unsigned) : unsigned;
         const sent = performance.now();
         if (!(await this.#send(batch))) return end('closed', `the bidder closed the session before batch ${seq}`);
+        const inFlight = { seq, ranges: batch.payout.ranges, mcus: countIndices(batch.payout.ranges) };
+        summary.unpaid = inFlight;
+        this.emit('sent', inFlight);
         const answer = await this.#read(reader);
         const roundTripMs = performance.now() - sent;
+        if (answer === 'timeout') {
+          return end('timeout', `the bidder did not answer batch ${seq} within ${this.#answerTimeoutMs} ms: it is not paying (SES-4)`);
+        }
         if (typeof answer === 'string') return end(answer, NO_ANSWER[answer](`batch ${seq}`));
         if (answer.type === 'refuse') {
           summary.refusal = { ...(answer.seq === undefined ? {} : { seq: answer.seq }), reason: answer.reason, message: answer.message };
@@ -235,6 +297,7 @@ export class SolverSession extends EventEmitter<SolverSessionEvents> {
         if (settled.failure !== undefined) return end(o.signal?.aborted ? 'aborted' : 'failed', settled.failure);
         const batchMcus = countIndices(payout.ranges);
         const batchEarned = payout.amount - payout.fee;
+        delete summary.unpaid;
         done = unionRanges(done, payout.ranges);
         summary.batches++;
         summary.mcus += batchMcus;
@@ -394,16 +457,67 @@ export class SolverSession extends EventEmitter<SolverSessionEvents> {
     }
   }
 
-  /** The bidder's next message, or why there is none. */
-  async #read(reader: MessageReader): Promise<SessionMessage | 'closed' | 'aborted' | 'protocol-error'> {
+  get #answerTimeoutMs(): number {
+    return this.#options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
+  }
+
+  #noAck(): string {
+    const { handshake } = this.#options;
+    const blocks = handshake ? ` or ${handshake.handshakeBlocks} blocks (SES-8)` : '';
+    return `the bidder did not acknowledge the locate within ${this.#answerTimeoutMs} ms${blocks}`;
+  }
+
+  /** Waits `count` blocks of the solver's chain; `false` when the signal aborted the wait. */
+  async #blocks(handshake: HandshakeBlocks, count: number): Promise<boolean> {
+    const stop = new AbortController();
     const { signal } = this.#options;
+    const onAbort = (): void => stop.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const message = await reader.next(signal);
+      if (signal?.aborted) return false;
+      await handshake.blocks(count, stop.signal);
+      return true;
+    } catch (error) {
+      if (stop.signal.aborted) return false;
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * The bidder's next message, or why there is none: `timeout` after `answerTimeoutMs`, or — with
+   * `handshake` (while waiting for the ack) — once its `handshakeBlocks` blocks have passed.
+   */
+  async #read(
+    reader: MessageReader,
+    handshake?: HandshakeBlocks,
+  ): Promise<SessionMessage | 'closed' | 'aborted' | 'protocol-error' | 'timeout'> {
+    const { signal } = this.#options;
+    const waiting = new AbortController();
+    let timedOut = false;
+    const giveUp = (): void => {
+      timedOut = true;
+      waiting.abort();
+    };
+    const timer = setTimeout(giveUp, this.#answerTimeoutMs);
+    const onAbort = (): void => waiting.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) waiting.abort(signal.reason);
+    // The blocks' wait rejects when the read ends first (the `waiting` signal): nothing to report then.
+    handshake?.blocks(handshake.handshakeBlocks, waiting.signal).then(giveUp, () => undefined);
+    try {
+      const message = await reader.next(waiting.signal);
       if (message !== undefined) return message;
     } catch (error) {
       if (error instanceof NodeError && error.code === 'NODE_SESSION_MALFORMED') return 'protocol-error';
       throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      waiting.abort();
     }
-    return signal?.aborted ? 'aborted' : 'closed';
+    if (signal?.aborted) return 'aborted';
+    return timedOut ? 'timeout' : 'closed';
   }
 }

@@ -4,7 +4,7 @@ import { decodeSessionMessage, encodeSessionMessage, MAX_SESSION_MESSAGE_BYTES, 
 import { NodeError } from '../errors.js';
 import type { SessionChannel } from '../market/channel.js';
 import type { ZiHost } from './host.js';
-import { PeerFault } from './penalties.js';
+import { PeerFault, SessionLimits } from './penalties.js';
 import { MAX_SESSION_BUFFER_BYTES, REQUEST_TIMEOUT_MS } from './protocols.js';
 
 /** Called with every session a peer opens: the channel and the peer's id. */
@@ -62,6 +62,7 @@ class StreamChannel implements SessionChannel {
   readonly #options: StreamChannelOptions;
   /** aborts a pending read when this end closes */
   readonly #reading = new AbortController();
+  readonly #ended = new AbortController();
   #closed = false;
 
   constructor(stream: Stream, options: StreamChannelOptions) {
@@ -69,6 +70,16 @@ class StreamChannel implements SessionChannel {
     this.#options = options;
     // Listens from now on: what the peer sends before the first read is kept.
     this.#bytes = byteStream(stream, { maxBufferSize: MAX_SESSION_BUFFER_BYTES });
+    // The peer closing its writing side ends the session too: a solver or bidder that closes its
+    // end reads nothing more (SessionChannel.close), so nothing sent after it would be seen.
+    const end = (): void => this.#ended.abort();
+    if (stream.status !== 'open' || stream.remoteWriteStatus !== 'writable') end();
+    stream.addEventListener('close', end, { once: true });
+    stream.addEventListener('remoteCloseWrite', end, { once: true });
+  }
+
+  get ended(): AbortSignal {
+    return this.#ended.signal;
   }
 
   async send(message: SessionMessage): Promise<void> {
@@ -104,6 +115,7 @@ class StreamChannel implements SessionChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#reading.abort();
+    this.#ended.abort();
     const stream = this.#stream;
     // Graceful: what was sent (a refusal, the last `paid`) is flushed before the end of the stream.
     stream.close({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).catch((error: unknown) => stream.abort(asError(error)));
@@ -153,6 +165,7 @@ class StreamChannel implements SessionChannel {
   #fault(message: string): never {
     this.#closed = true;
     this.#reading.abort();
+    this.#ended.abort();
     this.#stream.abort(new Error(message));
     this.#options.onFault(new PeerFault(this.#options.peer, message));
     throw new NodeError('NODE_SESSION_MALFORMED', `peer ${this.#options.peer} ${message}`, 'nothing to do: the peer was disconnected');
@@ -193,15 +206,24 @@ export async function openSessionStream(
 
 /**
  * Serves the session protocol (the bidder's side): every stream a peer opens becomes a channel
- * handed to `handler`.
+ * handed to `handler`, within `limits` (default {@link SessionLimits}' defaults): an open past a
+ * peer's limits is reset unread, and a peer that keeps trying is reported as a fault (NET-7).
  */
 export async function serveSessions(
   host: ZiHost,
   protocol: string,
-  options: { handler: SessionHandler; onFault(fault: PeerFault): void; onError(error: unknown): void },
+  options: { handler: SessionHandler; onFault(fault: PeerFault): void; onError(error: unknown): void; limits?: SessionLimits },
 ): Promise<void> {
+  const limits = options.limits ?? new SessionLimits();
   await host.handle(protocol, (stream: Stream, connection: Connection) => {
     const peer = connection.remotePeer.toString();
+    const admission = limits.admit(peer);
+    if (admission !== 'open') {
+      stream.abort(new Error('too many sessions from this peer'));
+      if (admission === 'fault') options.onFault(new PeerFault(peer, 'opened sessions faster than it was allowed, again and again'));
+      return;
+    }
+    stream.addEventListener('close', () => limits.closed(peer), { once: true });
     try {
       options.handler(streamChannel(stream, { peer, onFault: options.onFault }), peer);
     } catch (error) {

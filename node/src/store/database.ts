@@ -2,7 +2,11 @@ import Database from 'better-sqlite3';
 
 export type Sqlite = Database.Database;
 
-const SCHEMA_VERSION = 1;
+/**
+ * 1: the chain (meta, blocks, main, state, undo, txs). 2: the bidder's `results`. Every table is
+ * created with `IF NOT EXISTS`, so opening a file of an older version adds what it lacks.
+ */
+const SCHEMA_VERSION = 2;
 
 /**
  * Opens (or creates) a node database: WAL journal, `synchronous=FULL` so a committed block is on
@@ -36,7 +40,24 @@ export function openDatabase(path: string): Sqlite {
     CREATE INDEX IF NOT EXISTS txs_contract ON txs(contract);
     CREATE INDEX IF NOT EXISTS txs_sender ON txs(sender);
   `);
+  // Version 2: the results of the batches a bidder signed payouts for (market/result-store.ts),
+  // one row per range. A rowid table for the same reason as blocks: rows carry result bytes.
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS results (
+      contract TEXT NOT NULL,
+      first INTEGER NOT NULL,
+      count INTEGER NOT NULL,
+      payout TEXT NOT NULL,
+      solver TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      validated INTEGER NOT NULL,
+      stored INTEGER NOT NULL,
+      results BLOB NOT NULL,
+      PRIMARY KEY (contract, first)
+    );
+  `);
   const version = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get();
-  if (!version) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+  if (Number(version?.value ?? 0) < SCHEMA_VERSION)
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
   return db;
 }

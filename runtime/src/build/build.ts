@@ -2,7 +2,7 @@ import { cidOfBytes } from '@zi/spec';
 import { RuntimeError } from '../errors.js';
 import type { SandboxPool } from '../host/pool.js';
 import { type Bundle, type ContractInfo, Sandbox } from '../host/sandbox.js';
-import { bundleContract, ESBUILD_VERSION } from './bundle.js';
+import { bundleContractWithInfo, ESBUILD_VERSION, type ZiModuleInfo } from './bundle.js';
 import { METER_VERSION, meterBundle } from './meter.js';
 
 /** Format tag of manifests written by this runtime. */
@@ -28,6 +28,20 @@ export interface Manifest {
   readonly esbuildVersion: string;
   /** The runtime that built it; `Math.*` results may differ between V8 versions. */
   readonly runtime: { readonly node: string; readonly v8: string };
+  /** For a contract written in Zi: the language and its compiler version. Absent for TypeScript. */
+  readonly language?: { readonly name: 'zi'; readonly version: string };
+  /**
+   * For a Zi contract: the static worst-case gas of one MCU, proven by the compiler. It is also the
+   * contract's `limits.gasPerMcu`, so the runtime enforces it.
+   */
+  readonly gasBound?: number;
+  /** For a Zi contract with `render`: its static worst-case gas over every result (its `gasPerRender`). */
+  readonly renderGasBound?: number;
+}
+
+/** A metered bundle, and what the Zi compiler said about the `.zi` files in it. */
+export interface MeteredBundle extends Bundle {
+  readonly zi: readonly ZiModuleInfo[];
 }
 
 /** A built contract. */
@@ -35,13 +49,15 @@ export interface BuiltContract {
   readonly bundle: Bundle;
   readonly manifest: Manifest;
   readonly info: ContractInfo;
+  /** What the Zi compiler said about the bundle's `.zi` files (empty for TypeScript). */
+  readonly zi?: readonly ZiModuleInfo[];
 }
 
 /** Bundles and meters source, and names the result by its CID. */
-export async function bundleAndMeter(options: { projectDir: string; entry?: string; stdin?: string }): Promise<Bundle> {
-  const raw = await bundleContract(options);
-  const { code } = meterBundle(raw);
-  return { cid: cidOfBytes(new TextEncoder().encode(code)), code };
+export async function bundleAndMeter(options: { projectDir: string; entry?: string; stdin?: string }): Promise<MeteredBundle> {
+  const raw = await bundleContractWithInfo(options);
+  const { code } = meterBundle(raw.code);
+  return { cid: cidOfBytes(new TextEncoder().encode(code)), code, zi: raw.zi };
 }
 
 /**
@@ -53,9 +69,12 @@ export async function bundleAndMeter(options: { projectDir: string; entry?: stri
  * const { bundle, manifest } = await buildContract({ projectDir, entry: 'src/contract.ts', pool });
  */
 export async function buildContract(options: { projectDir: string; entry: string; pool: SandboxPool }): Promise<BuiltContract> {
-  const bundle = await bundleAndMeter(options);
+  const { zi, ...bundle } = await bundleAndMeter(options);
   const sandbox = await Sandbox.load(options.pool, bundle);
   const { info } = sandbox;
+  // The entry's own compile result: a Zi entry is the contract; a TS entry may import .zi helpers.
+  const entry = options.entry.replaceAll('\\', '/').replace(/^\.\//, '');
+  const ziEntry = zi.find((m) => m.file === entry)?.extras;
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     name: info.name,
@@ -72,8 +91,15 @@ export async function buildContract(options: { projectDir: string; entry: string
     meterVersion: METER_VERSION,
     esbuildVersion: ESBUILD_VERSION,
     runtime: { node: process.versions.node, v8: process.versions.v8 },
+    ...(ziEntry
+      ? {
+          language: ziEntry.language,
+          gasBound: ziEntry.gasBound,
+          ...(ziEntry.renderGasBound === undefined ? {} : { renderGasBound: ziEntry.renderGasBound }),
+        }
+      : {}),
   };
-  return { bundle, manifest, info };
+  return { bundle, manifest, info, zi };
 }
 
 /**
@@ -87,7 +113,8 @@ export async function buildTestBundle(options: { projectDir: string; testFiles: 
     .join('\n');
   const stdin = `${imports}\nexport { tests } from '@zi/sdk/testing';\n`;
   try {
-    return await bundleAndMeter({ projectDir: options.projectDir, stdin });
+    const { zi: _zi, ...bundle } = await bundleAndMeter({ projectDir: options.projectDir, stdin });
+    return bundle;
   } catch (error) {
     if (error instanceof RuntimeError) throw new RuntimeError(error.code, `building the tests failed: ${error.message}`, error.hint);
     throw error;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, posix, relative } from 'node:path';
+import { compile, renderDiagnostics, type ZiManifestExtras } from '@zi/language';
 import * as esbuild from 'esbuild';
 import { RuntimeError } from '../errors.js';
 import { BUNDLE_GLOBAL } from './meter.js';
@@ -52,6 +53,40 @@ const virtualSdk: esbuild.Plugin = {
   },
 };
 
+/** What the Zi compiler said about one `.zi` file of a bundle. */
+export interface ZiModuleInfo {
+  /** The file, relative to the project, with forward slashes. */
+  readonly file: string;
+  readonly extras: ZiManifestExtras;
+  /** Warnings, rendered (errors fail the build). */
+  readonly warnings: string;
+}
+
+/** Marks esbuild errors that carry rendered Zi diagnostics. */
+const ZI_DIAGNOSTICS = 'zi-diagnostics';
+
+/**
+ * Loads `*.zi` files by compiling them with `@zi/language`: a Zi contract becomes an ES module in
+ * the SDK's contract shape and goes through the same bundle, meter and sandbox as TypeScript.
+ * Diagnostics fail the build with the rendered source excerpts.
+ */
+function ziLanguage(projectDir: string, modules: ZiModuleInfo[]): esbuild.Plugin {
+  return {
+    name: 'zi-language',
+    setup(build) {
+      build.onLoad({ filter: /\.zi$/ }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        const file = displayPath(projectDir, args.path);
+        const out = compile(source, file);
+        const rendered = renderDiagnostics(source, file, out.diagnostics);
+        if (!out.ok || out.manifestExtras === undefined) return { errors: [{ text: rendered, detail: ZI_DIAGNOSTICS }] };
+        modules.push({ file, extras: out.manifestExtras, warnings: rendered });
+        return { contents: out.code, loader: 'js', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
 /** Where an esbuild message points, as `file:line:column`. */
 function where(message: esbuild.Message): string {
   const l = message.location;
@@ -66,6 +101,19 @@ function where(message: esbuild.Message): string {
  * const code = await bundleContract({ entry: 'src/contract.ts', projectDir: '/home/me/job' });
  */
 export async function bundleContract(options: { entry?: string; stdin?: string; projectDir: string }): Promise<string> {
+  return (await bundleContractWithInfo(options)).code;
+}
+
+/**
+ * {@link bundleContract}, also telling what the Zi compiler said about each `.zi` file in the bundle
+ * (in the order esbuild loaded them; empty for a TypeScript contract).
+ */
+export async function bundleContractWithInfo(options: {
+  entry?: string;
+  stdin?: string;
+  projectDir: string;
+}): Promise<{ code: string; zi: readonly ZiModuleInfo[] }> {
+  const modules: ZiModuleInfo[] = [];
   const base: esbuild.BuildOptions = {
     absWorkingDir: options.projectDir,
     bundle: true,
@@ -83,7 +131,7 @@ export async function bundleContract(options: { entry?: string; stdin?: string; 
     sourcemap: false,
     logLevel: 'silent',
     supported: { 'dynamic-import': false },
-    plugins: [rejectNodeBuiltins, virtualSdk],
+    plugins: [rejectNodeBuiltins, virtualSdk, ziLanguage(options.projectDir, modules)],
   };
   let result: esbuild.BuildResult<{ write: false }>;
   try {
@@ -97,6 +145,12 @@ export async function bundleContract(options: { entry?: string; stdin?: string; 
     const failure = error as esbuild.BuildFailure;
     const first = failure.errors?.[0];
     if (!first) throw error;
+    const zi = failure.errors.find((m) => m.detail === ZI_DIAGNOSTICS);
+    if (zi) {
+      throw new RuntimeError('RT_BUILD_ZI', zi.text, 'fix the Zi source where the diagnostics point, and build again', {
+        details: { diagnostics: zi.text },
+      });
+    }
     const all = failure.errors.map((m) => `${where(m)}: ${m.text}`).join('\n');
     if (first.detail === 'node-builtin' || failure.errors.some((m) => m.detail === 'node-builtin')) {
       const m = failure.errors.find((e) => e.detail === 'node-builtin') ?? first;
@@ -120,7 +174,9 @@ export async function bundleContract(options: { entry?: string; stdin?: string; 
   }
   const out = result.outputFiles[0];
   if (!out) throw new RuntimeError('RT_BUILD_FAILED', 'esbuild produced no output', 'this is a bug in the build; please report it');
-  return out.text;
+  // esbuild may load modules concurrently: order them by file for a deterministic report.
+  modules.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { code: out.text, zi: modules };
 }
 
 /** Relative path of `file` from `dir`, with forward slashes (for messages). */

@@ -32,7 +32,10 @@ export interface MeterReport {
   /** The metered bundle: a script whose value is `(gas, outOfGas, tooDeep) => exports`. */
   readonly code: string;
   readonly functions: number;
+  /** Loops charged one gas per iteration. */
   readonly loops: number;
+  /** Counted loops charged their trip count once, on entry (see {@link meterBundle}). */
+  readonly countedLoops: number;
   readonly handlers: number;
 }
 
@@ -76,10 +79,135 @@ function isVariable(_node: AnyNode, parent: AnyNode | null, key: string): boolea
 }
 
 /**
+ * True when an Identifier in this position only reads its variable: never a binding, an
+ * assignment target, a pattern or a `delete`. Deliberately a short list of positions.
+ */
+function isRead(parent: AnyNode | null, key: string, grandparent: AnyNode | null): boolean {
+  if (parent === null) return false;
+  switch (parent.type) {
+    case 'BinaryExpression':
+    case 'LogicalExpression':
+    case 'ConditionalExpression':
+    case 'SequenceExpression':
+    case 'ArrayExpression':
+    case 'TemplateLiteral':
+    case 'SpreadElement':
+    case 'ReturnStatement':
+    case 'ThrowStatement':
+    case 'ExpressionStatement':
+    case 'IfStatement':
+    case 'SwitchStatement':
+    case 'SwitchCase':
+    case 'CallExpression':
+    case 'NewExpression':
+    case 'ChainExpression':
+    case 'AwaitExpression':
+    case 'YieldExpression':
+      return true;
+    case 'UnaryExpression':
+      return parent.operator !== 'delete';
+    case 'MemberExpression':
+      return key === 'object' || parent.computed === true;
+    case 'VariableDeclarator':
+      return key === 'init';
+    case 'AssignmentExpression':
+      return key === 'right';
+    case 'ArrowFunctionExpression':
+      return key === 'body';
+    case 'Property':
+      return (key === 'value' || parent.shorthand === true) && grandparent?.type === 'ObjectExpression';
+    default:
+      return false;
+  }
+}
+
+/** The two reserved names of a counted loop: `for (let C = a, E = b; C < E; C++)`. */
+interface CountedLoop {
+  readonly counter: string;
+  readonly end: string;
+}
+
+/**
+ * Recognises a counted loop: `for (let C = a, E = b; C < E; C++) body` where C and E are reserved
+ * (`__zi_`) names. Nothing else may bind or write a reserved name (every other use is rejected),
+ * so in the body C only grows by one per iteration and E never changes: the loop runs exactly
+ * `max(0, E - a)` times, which the meter charges once, on entry. The Zi compiler emits its loops in
+ * this shape; any other code may too and is metered just as exactly.
+ */
+function countedLoop(node: AnyNode): CountedLoop | null {
+  const init = node.init;
+  if (!isNode(init) || init.type !== 'VariableDeclaration' || init.kind !== 'let') return null;
+  const declarations = init.declarations as AnyNode[];
+  const [c, e] = declarations;
+  if (declarations.length !== 2 || c === undefined || e === undefined || !isNode(c.init) || !isNode(e.init)) return null;
+  const name = (n: unknown): string | null =>
+    isNode(n) && n.type === 'Identifier' && (n.name as string).startsWith(RESERVED_PREFIX) && n.name !== BUNDLE_GLOBAL
+      ? (n.name as string)
+      : null;
+  const counter = name(c.id);
+  const end = name(e.id);
+  if (counter === null || end === null || counter === end) return null;
+  const test = node.test;
+  const update = node.update;
+  if (!isNode(test) || test.type !== 'BinaryExpression' || test.operator !== '<') return null;
+  if (name(test.left) !== counter || name(test.right) !== end) return null;
+  if (!isNode(update) || update.type !== 'UpdateExpression' || update.operator !== '++' || name(update.argument) !== counter) return null;
+  return { counter, end };
+}
+
+/** A counted loop seen from a point inside its body. */
+interface LoopFrame {
+  readonly loop: CountedLoop;
+  /**
+   * A `try` lies between the loop and this point: a `finally { continue }` could cancel a
+   * `return` or `break`, or a `catch` could swallow a throw from the return value, and the loop
+   * would go on, so leaving there refunds nothing.
+   */
+  readonly guarded: boolean;
+}
+
+/** Where the visitor is: what a `return` or `break` here leaves, and which reserved names it may read. */
+interface Scope {
+  /** Counted loops of the current function, outermost first. */
+  readonly loops: readonly LoopFrame[];
+  /** What an unlabelled `break` here leaves, when that is a counted loop. */
+  readonly breakTarget: LoopFrame | null;
+  /** Counters and ends of the enclosing counted loops (closures included): readable, never writable. */
+  readonly readable: ReadonlySet<string>;
+}
+
+const G = `${RESERVED_PREFIX}G`;
+
+/**
+ * Checks the bounds of a counted loop (safe integers, so `C++` is exact and the trip count is
+ * `E - C`) and charges the trip count, failing at once when the gas left cannot pay for it.
+ * Operators only: a contract may shadow any global name, never `typeof` or `%`.
+ */
+function precharge(loop: CountedLoop): string {
+  const { counter: c, end: e } = loop;
+  return `${RESERVED_PREFIX}pre = typeof ${c} === 'number' && typeof ${e} === 'number' && ${c} % 1 === 0 && ${e} % 1 === 0 && ${c} >= -9007199254740991 && ${e} <= 9007199254740991 ? (${e} > ${c} && (${G}.g -= ${e} - ${c}) < 0 && ${RESERVED_PREFIX}oog(), 0) : ${RESERVED_PREFIX}oog()`;
+}
+
+/**
+ * Gives back the iterations a loop will not run after all, when code leaves it early: inside the
+ * body `C < E` holds, so each term is at most what the entry charged. Never after a fatal error,
+ * so a sealed or dead unit of work stays dead.
+ */
+function refund(frames: readonly LoopFrame[]): string {
+  const terms = frames.map((f) => `${f.loop.end} - ${f.loop.counter} - 1`).join(' + ');
+  return `${G}.f === null && (${G}.g += ${terms})`;
+}
+
+/**
  * Meters a bundle: charges one unit of gas at every function entry and loop iteration, caps the
  * call depth, and re-throws a fatal error (out of gas, too deep) at the top of every `catch` and
  * `finally`, so contract code can neither catch nor survive it. Rejects what would escape the
  * meter. Deterministic: the same source gives the same output.
+ *
+ * Counted loops (`for (let C = a, E = b; C < E; C++)` over reserved names, what the Zi compiler
+ * emits) are charged their whole trip count once, on entry, instead of one gas per iteration, and
+ * a `return` or `break` that leaves them early gets the iterations not run back: the gas is the
+ * same as per-iteration charging, without a check in every iteration.
  *
  * @example
  * const { code } = meterBundle('var __zi_contract = (() => { ... })();');
@@ -98,6 +226,7 @@ export function meterBundle(source: string): MeterReport {
   const s = new MagicString(source);
   let functions = 0;
   let loops = 0;
+  let countedLoops = 0;
   let handlers = 0;
 
   const meterFunction = (fn: AnyNode): void => {
@@ -153,12 +282,24 @@ export function meterBundle(source: string): MeterReport {
     }
   };
 
-  const visit = (node: AnyNode, parent: AnyNode | null, key: string): void => {
+  const children = (node: AnyNode, scope: Scope, grandparent: AnyNode | null, skip?: (key: string) => boolean): void => {
+    for (const [childKey, child] of Object.entries(node)) {
+      if (skip?.(childKey)) continue;
+      if (Array.isArray(child)) {
+        for (const item of child) if (isNode(item)) visit(item, node, childKey, grandparent, scope);
+      } else if (isNode(child)) {
+        visit(child, node, childKey, grandparent, scope);
+      }
+    }
+  };
+
+  const visit = (node: AnyNode, parent: AnyNode | null, key: string, grandparent: AnyNode | null, scope: Scope): void => {
+    let inner = scope;
     switch (node.type) {
       case 'Identifier': {
         const name = node.name as string;
         if (isVariable(node, parent, key)) {
-          if (name.startsWith(RESERVED_PREFIX) && name !== BUNDLE_GLOBAL) {
+          if (name.startsWith(RESERVED_PREFIX) && name !== BUNDLE_GLOBAL && !(scope.readable.has(name) && isRead(parent, key, grandparent))) {
             forbidden(source, node, `the identifier ${name}`, `names starting with ${RESERVED_PREFIX} belong to the meter`);
           }
           const why = FORBIDDEN.get(name);
@@ -179,36 +320,80 @@ export function meterBundle(source: string): MeterReport {
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
         meterFunction(node);
+        inner = { loops: [], breakTarget: null, readable: scope.readable };
         break;
-      case 'ForStatement':
+      case 'ForStatement': {
+        const counted = countedLoop(node);
+        if (counted === null) {
+          meterLoop(node);
+          inner = { ...scope, breakTarget: null };
+          break;
+        }
+        countedLoops++;
+        const init = node.init as AnyNode;
+        const declarations = init.declarations as AnyNode[];
+        for (const d of declarations) visit(d.init as AnyNode, d, 'init', init, scope);
+        const last = declarations[declarations.length - 1] as AnyNode;
+        s.appendLeft(last.end, `, ${precharge(counted)}`);
+        const frame: LoopFrame = { loop: counted, guarded: false };
+        const readable = new Set(scope.readable);
+        readable.add(counted.counter);
+        readable.add(counted.end);
+        visit(node.body as AnyNode, node, 'body', parent, { loops: [...scope.loops, frame], breakTarget: frame, readable });
+        return;
+      }
       case 'ForInStatement':
       case 'ForOfStatement':
       case 'WhileStatement':
       case 'DoWhileStatement':
         meterLoop(node);
+        inner = { ...scope, breakTarget: null };
         break;
-      case 'CatchClause':
-        handlers++;
-        s.appendRight((node.body as AnyNode).start + 1, ` ${RETHROW}`);
+      case 'SwitchStatement':
+        inner = { ...scope, breakTarget: null };
         break;
       case 'TryStatement':
         if (isNode(node.finalizer)) {
           handlers++;
           s.appendRight(node.finalizer.start + 1, ` ${RETHROW}`);
         }
+        inner = {
+          loops: scope.loops.map((f) => ({ ...f, guarded: true })),
+          breakTarget: scope.breakTarget === null ? null : { ...scope.breakTarget, guarded: true },
+          readable: scope.readable,
+        };
         break;
-    }
-    for (const [childKey, child] of Object.entries(node)) {
-      if (Array.isArray(child)) {
-        for (const item of child) if (isNode(item)) visit(item, node, childKey);
-      } else if (isNode(child)) {
-        visit(child, node, childKey);
+      case 'CatchClause':
+        handlers++;
+        s.appendRight((node.body as AnyNode).start + 1, ` ${RETHROW}`);
+        break;
+      case 'ReturnStatement': {
+        const frames = scope.loops.filter((f) => !f.guarded);
+        if (frames.length === 0) break;
+        const argument = node.argument;
+        if (isNode(argument)) {
+          // Evaluated after the refund: the loop is left either way, and no temporary is needed.
+          s.appendRight(argument.start, `(${refund(frames)}, `);
+          s.appendLeft(argument.end, ')');
+        } else {
+          s.appendLeft(node.start + 'return'.length, ` void (${refund(frames)})`);
+        }
+        break;
+      }
+      case 'BreakStatement': {
+        const target = scope.breakTarget;
+        if (node.label !== null && node.label !== undefined) break;
+        if (target === null || target.guarded) break;
+        s.prependRight(node.start, `{ ${refund([target])}; `);
+        s.appendLeft(node.end, ' }');
+        break;
       }
     }
+    children(node, inner, parent);
   };
-  visit(ast, null, '');
+  visit(ast, null, '', null, { loops: [], breakTarget: null, readable: new Set() });
 
   s.prepend(`((${RESERVED_PREFIX}G, ${RESERVED_PREFIX}oog, ${RESERVED_PREFIX}deep) => {\n`);
   s.append(`\nreturn typeof ${BUNDLE_GLOBAL} === 'undefined' ? undefined : ${BUNDLE_GLOBAL};\n})\n`);
-  return { code: s.toString(), functions, loops, handlers };
+  return { code: s.toString(), functions, loops, countedLoops, handlers };
 }

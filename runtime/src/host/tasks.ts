@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { type BuiltContract, buildContract, buildTestBundle } from '../build/build.js';
 import { RuntimeError } from '../errors.js';
 import { type JobProgress, type JobReport, runJob } from './job.js';
-import { encodePng } from './png.js';
+import { writeRendered } from './output.js';
 import type { SandboxPool } from './pool.js';
 import { findTestFiles, type Project } from './project.js';
 import { type McuError, runBundleTests, Sandbox, type TestOutcome } from './sandbox.js';
@@ -167,16 +167,7 @@ export async function runProject(
   let renderPath: string | null = null;
   if (built.info.render && job.failedBatches.length === 0) {
     const rendered = await sandbox.render(job.resultsJson);
-    if (rendered.type === 'image') {
-      renderPath = join(outDir, `${built.manifest.name}.png`);
-      await writeFile(renderPath, encodePng(rendered.width, rendered.height, rendered.rgba));
-    } else if (rendered.type === 'text') {
-      renderPath = join(outDir, `${built.manifest.name}.txt`);
-      await writeFile(renderPath, rendered.text.endsWith('\n') ? rendered.text : `${rendered.text}\n`);
-    } else {
-      renderPath = join(outDir, `${built.manifest.name}.render.json`);
-      await writeFile(renderPath, `${JSON.stringify(rendered.value, null, 2)}\n`);
-    }
+    renderPath = await writeRendered(outDir, rendered.type === 'json' ? `${built.manifest.name}.render` : built.manifest.name, rendered);
   }
   return { built, job, resultsPath, renderPath };
 }
