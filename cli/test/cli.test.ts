@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ran, runZi } from './processes.js';
 
 function zi(args: string[], cwd: string): Promise<Ran> {
@@ -15,6 +15,9 @@ function json<T>(ran: Ran): T {
 let root: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'zi-cli-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
 });
 
 describe.each(['mandelbrot', 'primes', 'nonce'])('template %s', (template) => {
@@ -148,7 +151,10 @@ describe('zi demo --local', () => {
     const out = join(root, 'demo.png');
     const ran = await zi(['demo', '--local', '--out', out, '--json'], root);
     expect(ran.code, ran.stderr).toBe(0);
-    expect(json<{ picture: string; job: { mcus: number } }>(ran)).toMatchObject({ picture: out, job: { mcus: 80_000 } });
+    const result = json<{ picture: string; project: string; job: { mcus: number } }>(ran);
+    // The project of --local stays for the user to look at; the test removes its temporary folder.
+    await rm(dirname(result.project), { recursive: true, force: true });
+    expect(result).toMatchObject({ picture: out, job: { mcus: 80_000 } });
     const png = await readFile(out);
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });

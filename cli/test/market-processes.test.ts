@@ -246,7 +246,14 @@ describe('a solver process killed mid-batch', () => {
     await s1.line(/"event":"sent".*"seq":3/);
     await arrived;
     const peer = (JSON.parse(await s1.line(/"event":"started"/)) as { peer: string }).peer;
-    const gone = new Promise<void>((resolve) => a.network.once('peer-disconnected', (p) => p === peer && resolve()));
+    const gone = new Promise<void>((resolve) => {
+      const onGone = (p: string): void => {
+        if (p !== peer) return;
+        a.network.off('peer-disconnected', onGone);
+        resolve();
+      };
+      a.network.on('peer-disconnected', onGone);
+    });
     expect(await s1.stop('SIGKILL')).toBe(null);
     await gone;
     const channel = channels[0] as SessionChannel;

@@ -639,13 +639,18 @@ class Converter {
 
   #expression(cst: C.ExpressionCstNode): A.Expr {
     const c = cst.children;
-    const operands = c.operands.map((o) => this.#cast(o));
-    const operators = (c.operators ?? []).map((o) => {
-      const tokens = Object.values(o.children)
-        .flat()
-        .sort((a, b) => a.startOffset - b.startOffset);
-      return tokens.map((t) => t.image).join('') as A.BinaryOp;
-    });
+    const operands = c.operands.map((o) => this.#operand(o));
+    // `>>` arrives as two adjacent `>` tokens.
+    const operators: A.BinaryOp[] = [];
+    const opTokens = c.operators ?? [];
+    for (let i = 0; i < opTokens.length; i++) {
+      const token = opTokens[i] as IToken;
+      const next = opTokens[i + 1];
+      if (token.image === '>' && next !== undefined && next.image === '>' && next.startOffset === token.startOffset + 1) {
+        operators.push('>>');
+        i++;
+      } else operators.push(token.image as A.BinaryOp);
+    }
     if (operands.length !== operators.length + 1) throw new MissingPartError('operand');
     // Operator precedence by shunting-yard: all operators are left-associative.
     const values: A.Expr[] = [need(operands, 'operand')];
@@ -694,28 +699,10 @@ class Converter {
     }
   }
 
-  #cast(cst: C.CastExprCstNode): A.Expr {
-    let expr = this.#unary(need(cst.children.unaryExpr, 'operand'));
-    for (const typeCst of cst.children.type ?? []) {
-      const type = this.#type(typeCst);
-      expr = { kind: 'Cast', expr, type, span: joinSpans(expr.span, type.span) };
-    }
-    return expr;
-  }
-
-  #unary(cst: C.UnaryExprCstNode): A.Expr {
-    let expr = this.#postfix(need(cst.children.postfixExpr, 'operand'));
-    const prefixes = cst.children.prefix ?? [];
-    for (let i = prefixes.length - 1; i >= 0; i--) {
-      const token = prefixes[i] as IToken;
-      expr = { kind: 'Unary', op: token.image as A.UnaryOp, operand: expr, span: joinSpans(this.#tokenSpan(token), expr.span) };
-    }
-    return expr;
-  }
-
-  #postfix(cst: C.PostfixExprCstNode): A.Expr {
-    let expr = this.#primary(need(cst.children.primary, 'operand'));
-    for (const suffix of cst.children.suffixes ?? []) {
+  #operand(cst: C.OperandCstNode): A.Expr {
+    const c = cst.children;
+    let expr = this.#primary(need(c.primary, 'operand'));
+    for (const suffix of c.suffixes ?? []) {
       const span = joinSpans(expr.span, this.#nodeSpan(suffix));
       if (suffix.name === 'callSuffix') expr = this.#call(expr, suffix as C.CallSuffixCstNode, span);
       else if (suffix.name === 'indexSuffix') {
@@ -739,6 +726,15 @@ class Converter {
           expr = { kind: 'TupleIndex', target: expr, index: Number.isSafeInteger(position) ? position : 0, indexSpan: this.#tokenSpan(token), span };
         }
       }
+    }
+    const prefixes = c.prefix ?? [];
+    for (let i = prefixes.length - 1; i >= 0; i--) {
+      const token = prefixes[i] as IToken;
+      expr = { kind: 'Unary', op: token.image as A.UnaryOp, operand: expr, span: joinSpans(this.#tokenSpan(token), expr.span) };
+    }
+    for (const typeCst of c.type ?? []) {
+      const type = this.#type(typeCst);
+      expr = { kind: 'Cast', expr, type, span: joinSpans(expr.span, type.span) };
     }
     return expr;
   }

@@ -398,65 +398,21 @@ export interface ExpressionCstNode extends CstNode {
 }
 
 export type ExpressionCstChildren = {
-  operands: (CastExprCstNode)[];
-  operators?: BinaryOpCstNode[];
+  operands: (OperandCstNode)[];
+  operators?: (IToken)[];
 };
 
-export interface BinaryOpCstNode extends CstNode {
-  name: "binaryOp";
-  children: BinaryOpCstChildren;
+export interface OperandCstNode extends CstNode {
+  name: "operand";
+  children: OperandCstChildren;
 }
 
-export type BinaryOpCstChildren = {
-  OrOr?: IToken[];
-  AndAnd?: IToken[];
-  EqEq?: IToken[];
-  NotEq?: IToken[];
-  Less?: IToken[];
-  LessEq?: IToken[];
-  GreaterEq?: IToken[];
-  Greater?: (IToken)[];
-  Pipe?: IToken[];
-  Caret?: IToken[];
-  Amp?: IToken[];
-  LShift?: IToken[];
-  PlusPlus?: IToken[];
-  Plus?: IToken[];
-  Minus?: IToken[];
-  Star?: IToken[];
-  Slash?: IToken[];
-  Percent?: IToken[];
-};
-
-export interface CastExprCstNode extends CstNode {
-  name: "castExpr";
-  children: CastExprCstChildren;
-}
-
-export type CastExprCstChildren = {
-  unaryExpr: UnaryExprCstNode[];
-  AsKw?: IToken[];
-  type?: TypeCstNode[];
-};
-
-export interface UnaryExprCstNode extends CstNode {
-  name: "unaryExpr";
-  children: UnaryExprCstChildren;
-}
-
-export type UnaryExprCstChildren = {
+export type OperandCstChildren = {
   prefix?: (IToken)[];
-  postfixExpr: PostfixExprCstNode[];
-};
-
-export interface PostfixExprCstNode extends CstNode {
-  name: "postfixExpr";
-  children: PostfixExprCstChildren;
-}
-
-export type PostfixExprCstChildren = {
   primary: PrimaryCstNode[];
   suffixes?: (CallSuffixCstNode | IndexSuffixCstNode | FieldSuffixCstNode)[];
+  AsKw?: IToken[];
+  type?: TypeCstNode[];
 };
 
 export interface CallSuffixCstNode extends CstNode {
@@ -655,10 +611,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   exprStmt(children: ExprStmtCstChildren, param?: IN): OUT;
   assignOp(children: AssignOpCstChildren, param?: IN): OUT;
   expression(children: ExpressionCstChildren, param?: IN): OUT;
-  binaryOp(children: BinaryOpCstChildren, param?: IN): OUT;
-  castExpr(children: CastExprCstChildren, param?: IN): OUT;
-  unaryExpr(children: UnaryExprCstChildren, param?: IN): OUT;
-  postfixExpr(children: PostfixExprCstChildren, param?: IN): OUT;
+  operand(children: OperandCstChildren, param?: IN): OUT;
   callSuffix(children: CallSuffixCstChildren, param?: IN): OUT;
   arg(children: ArgCstChildren, param?: IN): OUT;
   indexSuffix(children: IndexSuffixCstChildren, param?: IN): OUT;

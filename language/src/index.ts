@@ -16,3 +16,4 @@ export type * from './check-model.js';
 export { COMPILER_VERSION, type CompileResult, compile, type ZiManifestExtras } from './compile.js';
 export { type CostReport, costOf } from './cost.js';
 export type { Type } from './types.js';
+export { type GenerateOptions, generateContract } from './generate-contract.js';

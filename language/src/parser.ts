@@ -513,47 +513,44 @@ export class ZiParser extends CstParser {
   readonly expression = this.RULE('expression', () => {
     this.#enter();
     try {
-      this.SUBRULE(this.castExpr, { LABEL: 'operands' });
+      this.SUBRULE(this.operand, { LABEL: 'operands' });
       this.MANY({
         // `x >>= 1` is an assignment: the `>` belongs to `>>=`, not to a comparison.
         GATE: () => !this.#adjacent(T.Greater, T.GreaterEq),
         DEF: () => {
-          this.SUBRULE(this.binaryOp, { LABEL: 'operators' });
-          this.SUBRULE2(this.castExpr, { LABEL: 'operands' });
+          // Operators are inlined (not a rule of their own): one rule call less per operator.
+          this.OR([
+            { ALT: () => this.CONSUME(T.OrOr, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.AndAnd, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.EqEq, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.Less, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.LessEq, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.GreaterEq, { LABEL: 'operators' }) },
+            {
+              ALT: () => {
+                this.CONSUME(T.Greater, { LABEL: 'operators' });
+                // `>>`: a second `>` right after the first (both end up in `operators`).
+                this.OPTION({ GATE: () => this.#touchesPrevious(T.Greater), DEF: () => this.CONSUME2(T.Greater, { LABEL: 'operators' }) });
+              },
+            },
+            { ALT: () => this.CONSUME(T.Pipe, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.Caret, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.Amp, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.LShift, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.PlusPlus, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.Plus, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.Minus, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.Star, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.Slash, { LABEL: 'operators' }) },
+            { ALT: () => this.CONSUME(T.Percent, { LABEL: 'operators' }) },
+          ]);
+          this.SUBRULE2(this.operand, { LABEL: 'operands' });
         },
       });
     } finally {
       this.#leave();
     }
-  });
-
-  readonly binaryOp = this.RULE('binaryOp', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.OrOr) },
-      { ALT: () => this.CONSUME(T.AndAnd) },
-      { ALT: () => this.CONSUME(T.EqEq) },
-      { ALT: () => this.CONSUME(T.NotEq) },
-      { ALT: () => this.CONSUME(T.Less) },
-      { ALT: () => this.CONSUME(T.LessEq) },
-      { ALT: () => this.CONSUME(T.GreaterEq) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Greater);
-          // `>>`: a second `>` right after the first.
-          this.OPTION({ GATE: () => this.#touchesPrevious(T.Greater), DEF: () => this.CONSUME2(T.Greater) });
-        },
-      },
-      { ALT: () => this.CONSUME(T.Pipe) },
-      { ALT: () => this.CONSUME(T.Caret) },
-      { ALT: () => this.CONSUME(T.Amp) },
-      { ALT: () => this.CONSUME(T.LShift) },
-      { ALT: () => this.CONSUME(T.PlusPlus) },
-      { ALT: () => this.CONSUME(T.Plus) },
-      { ALT: () => this.CONSUME(T.Minus) },
-      { ALT: () => this.CONSUME(T.Star) },
-      { ALT: () => this.CONSUME(T.Slash) },
-      { ALT: () => this.CONSUME(T.Percent) },
-    ]);
   });
 
   /** True when the next token is `type` and starts right where the previous token ends. */
@@ -563,15 +560,12 @@ export class ZiParser extends CstParser {
     return next.tokenType === type && next.startOffset === (previous.endOffset ?? Number.NaN) + 1;
   }
 
-  readonly castExpr = this.RULE('castExpr', () => {
-    this.SUBRULE(this.unaryExpr);
-    this.MANY(() => {
-      this.CONSUME(T.As);
-      this.SUBRULE(this.type, { ARGS: [true] });
-    });
-  });
-
-  readonly unaryExpr = this.RULE('unaryExpr', () => {
+  /**
+   * One operand of a binary expression: prefix operators, a primary, then calls, indexing and
+   * field accesses, then `as` casts. One rule rather than one per level keeps the parser fast;
+   * the AST conversion builds the nesting (`-x as u8` is `(-x) as u8`).
+   */
+  readonly operand = this.RULE('operand', () => {
     this.MANY(() => {
       this.OR([
         { ALT: () => this.CONSUME(T.Minus, { LABEL: 'prefix' }) },
@@ -579,23 +573,23 @@ export class ZiParser extends CstParser {
         { ALT: () => this.CONSUME(T.Tilde, { LABEL: 'prefix' }) },
       ]);
     });
-    this.SUBRULE(this.postfixExpr);
-  });
-
-  readonly postfixExpr = this.RULE('postfixExpr', () => {
     this.SUBRULE(this.primary);
-    this.MANY({
+    this.MANY2({
       GATE: () => {
         const next = this.LA(1).tokenType;
         return next === T.Dot || ((next === T.LParen || next === T.LBracket) && this.#sameLine());
       },
       DEF: () => {
-        this.OR([
+        this.OR2([
           { ALT: () => this.SUBRULE(this.callSuffix, { LABEL: 'suffixes' }) },
           { ALT: () => this.SUBRULE(this.indexSuffix, { LABEL: 'suffixes' }) },
           { ALT: () => this.SUBRULE(this.fieldSuffix, { LABEL: 'suffixes' }) },
         ]);
       },
+    });
+    this.MANY3(() => {
+      this.CONSUME(T.As);
+      this.SUBRULE(this.type, { ARGS: [true] });
     });
   });
 

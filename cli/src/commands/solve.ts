@@ -185,6 +185,9 @@ export default class Solve extends ChainCommand {
     agent.on('sent', (sent) => {
       if (json) printer.line({ event: 'sent', contract: sent.contract, seq: sent.seq, mcus: sent.mcus, ranges: sent.ranges });
     });
+    agent.on('waiting', ({ contract, blocks }) => {
+      if (json) printer.line({ event: 'waiting', contract, blocks });
+    });
     agent.on('dropped', ({ bidder, reason, contract, message }) => {
       if (json) printer.line({ event: 'dropped', bidder, reason, contract, message });
       else this.say(`  dropped bidder ${bidder} (${reason}): ${message}`);
