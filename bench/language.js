@@ -76,7 +76,11 @@ await section('parse', () => {
     tokens,
     ms: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { best: round(best(v)), median: round(median(v)) }])),
     tokensPerSecond: round(rate(tokens, median(times.parse)), 0),
-    ratios: { parseVsLex: round(ratio('parse', 'lex')), parseVsJsonParse: round(ratio('parse', 'JSON.parse')), formatVsParse: round(ratio('format', 'parse')) },
+    ratios: {
+      parseVsLex: round(ratio('parse', 'lex')),
+      parseVsJsonParse: round(ratio('parse', 'JSON.parse')),
+      formatVsParse: round(ratio('format', 'parse')),
+    },
   };
 });
 

@@ -64,7 +64,9 @@ describe('zi fmt', () => {
         {
           path: join('src', 'bad.zi'),
           status: 'syntax-error',
-          diagnostics: [{ code: 'ZL0104', severity: 'error', message: 'unknown keyword `retrun`; did you mean `return`?', line: 3, column: 5 }],
+          diagnostics: [
+            { code: 'ZL0104', severity: 'error', message: 'unknown keyword `retrun`; did you mean `return`?', line: 3, column: 5 },
+          ],
         },
       ],
     });

@@ -59,6 +59,17 @@ describe('zi init --lang zi', () => {
     expect(ziPng.equals(tsPng)).toBe(true);
   });
 
+  it.each(['primes', 'nonce'])('%s: the tests and a trial pass right after init', async (template) => {
+    const init = await zi(['init', `${template}-zi`, '--template', template, '--lang', 'zi'], root);
+    expect(init.code, init.stderr).toBe(0);
+    const test = await zi(['test', '--json', '--mcus', '64'], join(root, `${template}-zi`));
+    expect(test.code, test.stdout + test.stderr).toBe(0);
+    const tested = json<{ ok: boolean; tests: Array<{ ok: boolean }>; gasBound: number }>(test);
+    expect(tested.ok).toBe(true);
+    expect(tested.tests.length).toBeGreaterThan(5);
+    expect(tested.gasBound).toBeGreaterThan(0);
+  });
+
   it('an unknown language is a usage error', async () => {
     const ran = await zi(['init', join(root, 'nope'), '--lang', 'rust'], root);
     expect(ran.code).toBe(2);

@@ -330,7 +330,9 @@ class Converter {
         code: 'ZL0113',
         severity: 'error',
         message:
-          step === undefined ? `the grid axis \`${name.name}\` needs a \`step\` or a \`count\`` : `the grid axis \`${name.name}\` has both a \`step\` and a \`count\``,
+          step === undefined
+            ? `the grid axis \`${name.name}\` needs a \`step\` or a \`count\``
+            : `the grid axis \`${name.name}\` has both a \`step\` and a \`count\``,
         span,
         hint: 'give the distance between points (`re from -2.0 to 2.0 step 0.01`) or the number of points (`x from 0.0 to 1.0 count 100`), not both.',
       });
@@ -422,7 +424,11 @@ class Converter {
       }
       return { kind: 'NamedType', name, span };
     }
-    return this.#genericType(name, (c.typeArg ?? []).map((a) => this.#typeArg(a)), span);
+    return this.#genericType(
+      name,
+      (c.typeArg ?? []).map((a) => this.#typeArg(a)),
+      span,
+    );
   }
 
   #typeArg(cst: C.TypeArgCstNode): TypeArg {
@@ -538,7 +544,9 @@ class Converter {
       message:
         foreign === undefined ? `unknown keyword \`${word.name}\`; did you mean \`${close}\`?` : `\`${word.name}\` is not a Zi keyword`,
       span: word.span,
-      ...(foreign === undefined ? { hint: `\`${close}\` starts a statement; \`${word.name}\` on its own does nothing.` } : { hint: foreign.hint }),
+      ...(foreign === undefined
+        ? { hint: `\`${close}\` starts a statement; \`${word.name}\` on its own does nothing.` }
+        : { hint: foreign.hint }),
       ...(replacement === undefined ? {} : { fix: { span: word.span, replacement } }),
     });
     return true;
@@ -579,6 +587,7 @@ class Converter {
     return {
       kind: 'IfStmt',
       condition: this.#expression(need(c.condition, 'condition')),
+      // biome-ignore lint/suspicious/noThenProperty: the AST names an if's first branch `then`; nodes are never awaited.
       then: this.#block(need(c.then, 'then block')),
       ...(otherwise ? { else: otherwise } : {}),
       span: this.#nodeSpan(cst),
@@ -723,7 +732,13 @@ class Converter {
               hint: 'tuple elements are numbered from 0: `pair.0`, `pair.1`.',
             });
           }
-          expr = { kind: 'TupleIndex', target: expr, index: Number.isSafeInteger(position) ? position : 0, indexSpan: this.#tokenSpan(token), span };
+          expr = {
+            kind: 'TupleIndex',
+            target: expr,
+            index: Number.isSafeInteger(position) ? position : 0,
+            indexSpan: this.#tokenSpan(token),
+            span,
+          };
         }
       }
     }
@@ -742,7 +757,12 @@ class Converter {
   #call(callee: A.Expr, cst: C.CallSuffixCstNode, span: Span): A.Expr {
     const args = (cst.children.arg ?? []).map((a): A.Arg => {
       const name = a.children.name ? this.#ident(need(a.children.name, 'argument name')) : undefined;
-      return { kind: 'Arg', ...(name ? { name } : {}), value: this.#expression(need(a.children.expression, 'argument')), span: this.#nodeSpan(a) };
+      return {
+        kind: 'Arg',
+        ...(name ? { name } : {}),
+        value: this.#expression(need(a.children.expression, 'argument')),
+        span: this.#nodeSpan(a),
+      };
     });
     const firstNamed = args.findIndex((a) => a.name !== undefined);
     const lateArg = firstNamed < 0 ? undefined : args.slice(firstNamed).find((a) => a.name === undefined);
@@ -792,7 +812,13 @@ class Converter {
     if (c.listExpr) {
       const l = need(c.listExpr, 'list').children;
       const elements = (l.expression ?? []).map((e) => this.#expression(e));
-      if (l.count) return { kind: 'ArrayRepeat', value: need(elements, 'array element'), count: this.#expression(need(l.count, 'array length')), span };
+      if (l.count)
+        return {
+          kind: 'ArrayRepeat',
+          value: need(elements, 'array element'),
+          count: this.#expression(need(l.count, 'array length')),
+          span,
+        };
       return { kind: 'List', elements, span };
     }
     if (c.recordExpr) {
@@ -810,7 +836,12 @@ class Converter {
     const l = need(c.lambdaExpr, 'expression');
     const params = (l.children.lambdaParam ?? []).map((p): A.LambdaParam => {
       const type = p.children.type ? this.#type(need(p.children.type, 'parameter type')) : undefined;
-      return { kind: 'LambdaParam', name: this.#ident(need(p.children.name, 'parameter name')), ...(type ? { type } : {}), span: this.#nodeSpan(p) };
+      return {
+        kind: 'LambdaParam',
+        name: this.#ident(need(p.children.name, 'parameter name')),
+        ...(type ? { type } : {}),
+        span: this.#nodeSpan(p),
+      };
     });
     return { kind: 'Lambda', params, body: this.#expression(need(l.children.body, 'lambda body')), span };
   }
@@ -831,6 +862,7 @@ class Converter {
     return {
       kind: 'IfExpr',
       condition: this.#expression(need(c.condition, 'condition')),
+      // biome-ignore lint/suspicious/noThenProperty: the AST names an if's first branch `then`; nodes are never awaited.
       then: this.#block(need(c.then, 'then block')),
       ...(otherwise ? { else: otherwise } : {}),
       span,
@@ -980,11 +1012,12 @@ export function parseNumber(raw: string): ParsedNumber {
     kind: 'error',
     code: 'ZL0005',
     message: `\`${raw}\` is not a valid number`,
-    hint: raw.includes('__') || raw.endsWith('_') || /_[.eE]|[.eE]_/.test(raw)
-      ? '`_` may only separate digits: `10_000`.'
-      : trailing !== undefined
-        ? 'a number cannot run into a name; put a space or an operator between them. Numbers are written `10`, `10_000`, `0x1f`, `1.5`, `1e-3`, `2.0i`.'
-        : 'numbers are written `10`, `10_000`, `0x1f`, `1.5`, `1e-3` or `2.0i`.',
+    hint:
+      raw.includes('__') || raw.endsWith('_') || /_[.eE]|[.eE]_/.test(raw)
+        ? '`_` may only separate digits: `10_000`.'
+        : trailing !== undefined
+          ? 'a number cannot run into a name; put a space or an operator between them. Numbers are written `10`, `10_000`, `0x1f`, `1.5`, `1e-3`, `2.0i`.'
+          : 'numbers are written `10`, `10_000`, `0x1f`, `1.5`, `1e-3` or `2.0i`.',
   };
 }
 

@@ -359,7 +359,10 @@ class Printer {
         return elements(
           '{',
           '}',
-          e.fields.map((f) => ({ span: f.span, text: () => `${f.name.name}: ${this.#expr(f.value, inner, ind(inner).length + f.name.name.length + 2)}` })),
+          e.fields.map((f) => ({
+            span: f.span,
+            text: () => `${f.name.name}: ${this.#expr(f.value, inner, ind(inner).length + f.name.name.length + 2)}`,
+          })),
           e.span.end - 1,
         );
       case 'List':

@@ -26,7 +26,8 @@ export interface GenerateOptions {
  */
 export function generateContract(options: GenerateOptions = {}): string {
   const target = options.lines ?? 10_000;
-  if (!Number.isSafeInteger(target) || target < 1) throw new RangeError(`generateContract: lines must be a positive integer, got ${target}`);
+  if (!Number.isSafeInteger(target) || target < 1)
+    throw new RangeError(`generateContract: lines must be a positive integer, got ${target}`);
   const out: string[] = [];
   out.push(`contract ${options.name ?? 'Generated'} version 1 {`);
   out.push('  meta {', '    title = "A generated contract for benchmarks"', '    batch = 1_000', '  }');

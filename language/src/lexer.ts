@@ -35,43 +35,79 @@ function keyword(word: string, soft: boolean): TokenType {
 }
 
 // Hard keywords.
+/** The keyword `const`. */
 export const Const = keyword('const', false);
+/** The keyword `fn`. */
 export const Fn = keyword('fn', false);
+/** The keyword `let`. */
 export const Let = keyword('let', false);
+/** The keyword `var`. */
 export const Var = keyword('var', false);
+/** The keyword `if`. */
 export const If = keyword('if', false);
+/** The keyword `else`. */
 export const Else = keyword('else', false);
+/** The keyword `for`. */
 export const For = keyword('for', false);
+/** The keyword `in`. */
 export const In = keyword('in', false);
+/** The keyword `return`. */
 export const Return = keyword('return', false);
+/** The keyword `break`. */
 export const Break = keyword('break', false);
+/** The keyword `continue`. */
 export const Continue = keyword('continue', false);
+/** The keyword `as`. */
 export const As = keyword('as', false);
+/** The keyword `true`. */
 export const True = keyword('true', false);
+/** The keyword `false`. */
 export const False = keyword('false', false);
+/** The keyword `none`. */
 export const None = keyword('none', false);
+/** The keyword `some`. */
 export const Some = keyword('some', false);
 
 // Soft keywords (also names).
+/** The soft keyword `contract`. */
 export const ContractKw = keyword('contract', true);
+/** The soft keyword `version`. */
 export const Version = keyword('version', true);
+/** The soft keyword `meta`. */
 export const Meta = keyword('meta', true);
+/** The soft keyword `price`. */
 export const Price = keyword('price', true);
+/** The soft keyword `per`. */
 export const Per = keyword('per', true);
+/** The soft keyword `mcu`. */
 export const Mcu = keyword('mcu', true);
+/** The soft keyword `type`. */
 export const Type = keyword('type', true);
+/** The soft keyword `input`. */
 export const Input = keyword('input', true);
+/** The soft keyword `over`. */
 export const Over = keyword('over', true);
+/** The soft keyword `grid`. */
 export const Grid = keyword('grid', true);
+/** The soft keyword `range`. */
 export const Range = keyword('range', true);
+/** The soft keyword `from`. */
 export const From = keyword('from', true);
+/** The soft keyword `to`. */
 export const To = keyword('to', true);
+/** The soft keyword `step`. */
 export const Step = keyword('step', true);
+/** The soft keyword `count`. */
 export const Count = keyword('count', true);
+/** The soft keyword `exclusive`. */
 export const Exclusive = keyword('exclusive', true);
+/** The soft keyword `max`. */
 export const Max = keyword('max', true);
+/** The soft keyword `union`. */
 export const Union = keyword('union', true);
+/** The soft keyword `validate`. */
 export const Validate = keyword('validate', true);
+/** The soft keyword `render`. */
 export const Render = keyword('render', true);
 
 /** Words that can never be used as names. */
@@ -115,7 +151,12 @@ export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n
 /** `/* … *\/` (not nested). */
 export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, line_breaks: true, group: 'comments' });
 /** `/*` without its `*\/`: everything to the end of the file. */
-export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, line_breaks: true, group: 'invalid' });
+export const UnterminatedComment = createToken({
+  name: 'UnterminatedComment',
+  pattern: /\/\*[\s\S]*/,
+  line_breaks: true,
+  group: 'invalid',
+});
 
 /** Spaces, tabs and line breaks. */
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED, line_breaks: true });
@@ -125,55 +166,98 @@ function punct(name: string, text: string): TokenType {
 }
 
 // Longer operators before their prefixes.
+/** `..<` */
 export const DotDotLess = punct('DotDotLess', '..<');
+/** `..=` */
 export const DotDotEq = punct('DotDotEq', '..=');
+/** `<<=` */
 export const LShiftEq = punct('LShiftEq', '<<=');
+/** `++=` */
 export const PlusPlusEq = punct('PlusPlusEq', '++=');
+/** `==` */
 export const EqEq = punct('EqEq', '==');
+/** `!=` */
 export const NotEq = punct('NotEq', '!=');
+/** `<=` */
 export const LessEq = punct('LessEq', '<=');
 /** `>=`; `>>=` is lexed as `>` followed by `>=` (see {@link Greater}). */
 export const GreaterEq = punct('GreaterEq', '>=');
+/** `&&` */
 export const AndAnd = punct('AndAnd', '&&');
+/** `||` */
 export const OrOr = punct('OrOr', '||');
+/** `<<` */
 export const LShift = punct('LShift', '<<');
+/** `++` */
 export const PlusPlus = punct('PlusPlus', '++');
+/** `+=` */
 export const PlusEq = punct('PlusEq', '+=');
+/** `-=` */
 export const MinusEq = punct('MinusEq', '-=');
+/** `*=` */
 export const StarEq = punct('StarEq', '*=');
+/** `/=` */
 export const SlashEq = punct('SlashEq', '/=');
+/** `%=` */
 export const PercentEq = punct('PercentEq', '%=');
+/** `&=` */
 export const AmpEq = punct('AmpEq', '&=');
+/** `|=` */
 export const PipeEq = punct('PipeEq', '|=');
+/** `^=` */
 export const CaretEq = punct('CaretEq', '^=');
+/** `->` */
 export const Arrow = punct('Arrow', '->');
+/** `=>` */
 export const FatArrow = punct('FatArrow', '=>');
+/** `+` */
 export const Plus = punct('Plus', '+');
+/** `-` */
 export const Minus = punct('Minus', '-');
+/** `*` */
 export const Star = punct('Star', '*');
+/** `/` */
 export const Slash = punct('Slash', '/');
+/** `%` */
 export const Percent = punct('Percent', '%');
+/** `&` */
 export const Amp = punct('Amp', '&');
+/** `|` */
 export const Pipe = punct('Pipe', '|');
+/** `^` */
 export const Caret = punct('Caret', '^');
+/** `~` */
 export const Tilde = punct('Tilde', '~');
+/** `!` */
 export const Bang = punct('Bang', '!');
+/** `<` */
 export const Less = punct('Less', '<');
 /**
  * `>` is always a single token: `>>` (shift) and `>>=` are two adjacent tokens joined by the
  * parser, so `list<batch<T>>` closes two type argument lists.
  */
 export const Greater = punct('Greater', '>');
+/** `=` */
 export const Equals = punct('Equals', '=');
+/** `(` */
 export const LParen = punct('LParen', '(');
+/** `)` */
 export const RParen = punct('RParen', ')');
+/** `[` */
 export const LBracket = punct('LBracket', '[');
+/** `]` */
 export const RBracket = punct('RBracket', ']');
+/** `{` */
 export const LCurly = punct('LCurly', '{');
+/** `}` */
 export const RCurly = punct('RCurly', '}');
+/** `,` */
 export const Comma = punct('Comma', ',');
+/** `;` */
 export const Semi = punct('Semi', ';');
+/** `:` */
 export const Colon = punct('Colon', ':');
+/** `.` */
 export const Dot = punct('Dot', '.');
 
 /** Every token type, in the order the lexer tries them. */

@@ -85,10 +85,11 @@ function parseUnguarded(source: string): ParseResult {
   const openComment = lexed.diagnostics.some((d) => d.code === 'ZL0003');
   let shown = 0;
   for (const error of syntaxErrors) {
-    if (shown > 0 && isLikelyCascade(error)) continue;
     // An unclosed comment swallows the rest of the file: "the file ends too early" adds nothing.
     if (openComment && (error.token.tokenType === EOF || Number.isNaN(error.token.startOffset))) continue;
     const diagnostic = syntaxDiagnostic(error, { tokens: lexed.tokens, lines, sourceLength: source.length });
+    // A misspelled declaration keyword is its own mistake even after another one.
+    if (shown > 0 && isLikelyCascade(error) && diagnostic.code !== 'ZL0104') continue;
     if (seenLines.has(diagnostic.span.line)) continue;
     seenLines.add(diagnostic.span.line);
     shown++;

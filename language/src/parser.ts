@@ -83,9 +83,17 @@ const errorMessageProvider = {
   buildNotAllInputParsedMessage: (o: { ruleName: string }): string =>
     counted(JSON.stringify({ kind: 'notAllInput', expected: [], rule: o.ruleName } satisfies SyntaxErrorInfo)),
   buildNoViableAltMessage: (o: { expectedPathsPerAlt: TokenType[][][]; ruleName: string }): string =>
-    counted(JSON.stringify({ kind: 'noViableAlt', expected: firstTokens(o.expectedPathsPerAlt.flat()), rule: o.ruleName } satisfies SyntaxErrorInfo)),
+    counted(
+      JSON.stringify({
+        kind: 'noViableAlt',
+        expected: firstTokens(o.expectedPathsPerAlt.flat()),
+        rule: o.ruleName,
+      } satisfies SyntaxErrorInfo),
+    ),
   buildEarlyExitMessage: (o: { expectedIterationPaths: TokenType[][]; ruleName: string }): string =>
-    counted(JSON.stringify({ kind: 'earlyExit', expected: firstTokens(o.expectedIterationPaths), rule: o.ruleName } satisfies SyntaxErrorInfo)),
+    counted(
+      JSON.stringify({ kind: 'earlyExit', expected: firstTokens(o.expectedIterationPaths), rule: o.ruleName } satisfies SyntaxErrorInfo),
+    ),
 };
 
 /** The Zi grammar. Use {@link ziParser} rather than building new instances. */
@@ -157,6 +165,7 @@ export class ZiParser extends CstParser {
 
   // --- the contract --------------------------------------------------------------------------
 
+  /** `contract := contractHeader '{' (item | ';')* '}'` */
   readonly contract = this.RULE('contract', () => {
     this.SUBRULE(this.contractHeader);
     this.CONSUME(T.LCurly);
@@ -166,6 +175,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
+  /** `contractHeader := 'contract' NAME 'version' NUMBER` */
   // A rule of its own so that a mistake in the header re-synchronises at the `{` that follows.
   readonly contractHeader = this.RULE('contractHeader', () => {
     this.CONSUME(T.ContractKw);
@@ -174,6 +184,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.NumberLiteral, { LABEL: 'version' });
   });
 
+  /** `item := metaDecl | priceDecl | constDecl | typeAliasDecl | inputDecl | functionDecl` */
   readonly item = this.RULE('item', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.metaDecl) },
@@ -185,6 +196,7 @@ export class ZiParser extends CstParser {
     ]);
   });
 
+  /** `metaDecl := 'meta' '{' (metaEntry | ',' | ';')* '}'` */
   readonly metaDecl = this.RULE('metaDecl', () => {
     this.CONSUME(T.Meta);
     this.CONSUME(T.LCurly);
@@ -194,12 +206,14 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
+  /** `metaEntry := NAME '=' expression` */
   readonly metaEntry = this.RULE('metaEntry', () => {
     this.CONSUME(T.Identifier, { LABEL: 'key' });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
   });
 
+  /** `priceDecl := 'price' NUMBER UNIT 'per' 'mcu'` */
   readonly priceDecl = this.RULE('priceDecl', () => {
     this.CONSUME(T.Price);
     this.CONSUME(T.NumberLiteral, { LABEL: 'amount' });
@@ -208,6 +222,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.Mcu);
   });
 
+  /** `constDecl := 'const' NAME (':' type)? '=' expression` */
   readonly constDecl = this.RULE('constDecl', () => {
     this.CONSUME(T.Const);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
@@ -219,6 +234,7 @@ export class ZiParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
+  /** `typeAliasDecl := 'type' NAME '=' type` */
   readonly typeAliasDecl = this.RULE('typeAliasDecl', () => {
     this.CONSUME(T.Type);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
@@ -226,6 +242,7 @@ export class ZiParser extends CstParser {
     this.SUBRULE(this.type);
   });
 
+  /** `inputDecl := 'input' NAME ':' type 'over' (rangeSpace | gridSpace)` */
   readonly inputDecl = this.RULE('inputDecl', () => {
     this.CONSUME(T.Input);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
@@ -235,6 +252,7 @@ export class ZiParser extends CstParser {
     this.OR([{ ALT: () => this.SUBRULE(this.rangeSpace) }, { ALT: () => this.SUBRULE(this.gridSpace) }]);
   });
 
+  /** `rangeSpace := 'range' expression ('..<' | '..=') expression` */
   readonly rangeSpace = this.RULE('rangeSpace', () => {
     this.CONSUME(T.Range);
     this.SUBRULE(this.expression, { LABEL: 'from' });
@@ -242,6 +260,7 @@ export class ZiParser extends CstParser {
     this.SUBRULE2(this.expression, { LABEL: 'to' });
   });
 
+  /** `gridSpace := 'grid' '{' (gridAxis | ',' | ';')* '}'` */
   readonly gridSpace = this.RULE('gridSpace', () => {
     this.CONSUME(T.Grid);
     this.CONSUME(T.LCurly);
@@ -251,6 +270,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
+  /** `gridAxis := NAME 'from' expression 'to' expression ('step' expression)? ('count' expression)? 'exclusive'?` */
   readonly gridAxis = this.RULE('gridAxis', () => {
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.CONSUME(T.From);
@@ -268,6 +288,7 @@ export class ZiParser extends CstParser {
     this.OPTION3(() => this.CONSUME(T.Exclusive));
   });
 
+  /** `functionDecl := ('fn' NAME | 'mcu' NAME | 'union' | 'validate' | 'render') '(' (param (',' param)* ','?)? ')' '->' type block` */
   readonly functionDecl = this.RULE('functionDecl', () => {
     this.OR([
       {
@@ -301,6 +322,7 @@ export class ZiParser extends CstParser {
     this.SUBRULE(this.block);
   });
 
+  /** `param := NAME ':' type` */
   readonly param = this.RULE('param', () => {
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.CONSUME(T.Colon);
@@ -309,6 +331,7 @@ export class ZiParser extends CstParser {
 
   // --- types ---------------------------------------------------------------------------------
 
+  /** `type := NAME ('<' typeArg (',' typeArg)* '>')? | arrayType | tupleType | recordType` */
   readonly type = this.RULE('type', (inCast?: boolean) => {
     this.#enter();
     try {
@@ -339,6 +362,7 @@ export class ZiParser extends CstParser {
     }
   });
 
+  /** `typeArg := 'max' (NUMBER | NAME) | NUMBER | type` */
   readonly typeArg = this.RULE('typeArg', () => {
     this.OR({
       // `max` is also a name; `max N` wins where both could start.
@@ -348,7 +372,10 @@ export class ZiParser extends CstParser {
         {
           ALT: () => {
             this.CONSUME(T.Max);
-            this.OR2([{ ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'maxNumber' }) }, { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'maxName' }) }]);
+            this.OR2([
+              { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'maxNumber' }) },
+              { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'maxName' }) },
+            ]);
           },
         },
         { ALT: () => this.CONSUME2(T.NumberLiteral, { LABEL: 'number' }) },
@@ -357,14 +384,19 @@ export class ZiParser extends CstParser {
     });
   });
 
+  /** `arrayType := '[' type ';' (NUMBER | NAME) ']'` */
   readonly arrayType = this.RULE('arrayType', () => {
     this.CONSUME(T.LBracket);
     this.SUBRULE(this.type);
     this.CONSUME(T.Semi);
-    this.OR([{ ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'lengthNumber' }) }, { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'lengthName' }) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'lengthNumber' }) },
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'lengthName' }) },
+    ]);
     this.CONSUME(T.RBracket);
   });
 
+  /** `tupleType := '(' type (',' type)* ','? ')'` */
   readonly tupleType = this.RULE('tupleType', () => {
     this.CONSUME(T.LParen);
     this.SUBRULE(this.type);
@@ -376,6 +408,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RParen);
   });
 
+  /** `recordType := '{' (fieldType (',' fieldType)* ','?)? '}'` */
   readonly recordType = this.RULE('recordType', () => {
     this.CONSUME(T.LCurly);
     this.OPTION(() => {
@@ -389,6 +422,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
+  /** `fieldType := NAME ':' type` */
   readonly fieldType = this.RULE('fieldType', () => {
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.CONSUME(T.Colon);
@@ -397,6 +431,7 @@ export class ZiParser extends CstParser {
 
   // --- statements ----------------------------------------------------------------------------
 
+  /** `block := '{' (statement | ';')* '}'` */
   readonly block = this.RULE('block', () => {
     this.#enter();
     try {
@@ -410,6 +445,7 @@ export class ZiParser extends CstParser {
     }
   });
 
+  /** `statement := letStmt | ifStmt | forStmt | 'break' | 'continue' | returnStmt | exprStmt` */
   readonly statement = this.RULE('statement', () => {
     // An `if` at the start of a statement is an if statement, never an if expression. One token
     // of lookahead decides: deeper lookahead would turn a mistake inside the statement into a
@@ -429,6 +465,7 @@ export class ZiParser extends CstParser {
     });
   });
 
+  /** `letStmt := ('let' | 'var') NAME (':' type)? '=' expression` */
   readonly letStmt = this.RULE('letStmt', () => {
     this.OR([{ ALT: () => this.CONSUME(T.Let) }, { ALT: () => this.CONSUME(T.Var) }]);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
@@ -440,6 +477,7 @@ export class ZiParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
+  /** `ifStmt := 'if' expression block ('else' (ifStmt | block))?` */
   readonly ifStmt = this.RULE('ifStmt', () => {
     this.#enter();
     try {
@@ -448,13 +486,17 @@ export class ZiParser extends CstParser {
       this.SUBRULE(this.block, { LABEL: 'then' });
       this.OPTION(() => {
         this.CONSUME(T.Else);
-        this.OR([{ ALT: () => this.SUBRULE(this.ifStmt, { LABEL: 'elseIf' }) }, { ALT: () => this.SUBRULE2(this.block, { LABEL: 'else' }) }]);
+        this.OR([
+          { ALT: () => this.SUBRULE(this.ifStmt, { LABEL: 'elseIf' }) },
+          { ALT: () => this.SUBRULE2(this.block, { LABEL: 'else' }) },
+        ]);
       });
     } finally {
       this.#leave();
     }
   });
 
+  /** `forStmt := 'for' NAME 'in' expression (('..<' | '..=') expression)? ('max' expression)? block` */
   readonly forStmt = this.RULE('forStmt', () => {
     this.CONSUME(T.For);
     this.CONSUME(T.Identifier, { LABEL: 'binding' });
@@ -471,11 +513,13 @@ export class ZiParser extends CstParser {
     this.SUBRULE(this.block);
   });
 
+  /** `returnStmt := 'return' expression?   (the value starts on the line of `return`)` */
   readonly returnStmt = this.RULE('returnStmt', () => {
     this.CONSUME(T.Return);
     this.OPTION({ GATE: () => this.#sameLine(), DEF: () => this.SUBRULE(this.expression) });
   });
 
+  /** `exprStmt := expression (assignOp expression)?` */
   readonly exprStmt = this.RULE('exprStmt', () => {
     this.SUBRULE(this.expression, { LABEL: 'target' });
     this.OPTION(() => {
@@ -484,6 +528,7 @@ export class ZiParser extends CstParser {
     });
   });
 
+  /** `assignOp := '=' | '+=' | '-=' | '*=' | '/=' | '%=' | '&=' | '|=' | '^=' | '<<=' | '>>=' | '++='` */
   readonly assignOp = this.RULE('assignOp', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.Equals) },
@@ -510,6 +555,7 @@ export class ZiParser extends CstParser {
 
   // --- expressions ---------------------------------------------------------------------------
 
+  /** `expression := operand (binaryOperator operand)*   (precedence applied in the AST conversion)` */
   readonly expression = this.RULE('expression', () => {
     this.#enter();
     try {
@@ -593,6 +639,7 @@ export class ZiParser extends CstParser {
     });
   });
 
+  /** `callSuffix := '(' (arg (',' arg)* ','?)? ')'` */
   readonly callSuffix = this.RULE('callSuffix', () => {
     this.CONSUME(T.LParen);
     this.OPTION(() => {
@@ -606,6 +653,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RParen);
   });
 
+  /** `arg := (NAME ':')? expression` */
   readonly arg = this.RULE('arg', () => {
     this.OPTION(() => {
       this.CONSUME(T.Identifier, { LABEL: 'name' });
@@ -614,17 +662,23 @@ export class ZiParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
+  /** `indexSuffix := '[' expression ']'` */
   readonly indexSuffix = this.RULE('indexSuffix', () => {
     this.CONSUME(T.LBracket);
     this.SUBRULE(this.expression);
     this.CONSUME(T.RBracket);
   });
 
+  /** `fieldSuffix := '.' (NAME | NUMBER)` */
   readonly fieldSuffix = this.RULE('fieldSuffix', () => {
     this.CONSUME(T.Dot);
-    this.OR([{ ALT: () => this.CONSUME(T.Identifier, { LABEL: 'field' }) }, { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'position' }) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'field' }) },
+      { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'position' }) },
+    ]);
   });
 
+  /** `primary := NUMBER | STRING | 'true' | 'false' | 'none' | someExpr | NAME | parenExpr | listExpr | recordExpr | ifExpr | lambdaExpr` */
   readonly primary = this.RULE('primary', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.NumberLiteral) },
@@ -647,6 +701,7 @@ export class ZiParser extends CstParser {
     ]);
   });
 
+  /** `someExpr := 'some' '(' expression ')'` */
   readonly someExpr = this.RULE('someExpr', () => {
     this.CONSUME(T.Some);
     this.CONSUME(T.LParen);
@@ -654,6 +709,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RParen);
   });
 
+  /** `parenExpr := '(' expression (',' expression)* ','? ')'   (one element: parentheses; more: a tuple)` */
   readonly parenExpr = this.RULE('parenExpr', () => {
     this.CONSUME(T.LParen);
     this.SUBRULE(this.expression);
@@ -665,6 +721,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RParen);
   });
 
+  /** `listExpr := '[' (expression (';' expression | (',' expression)* ','?))? ']'` */
   readonly listExpr = this.RULE('listExpr', () => {
     this.CONSUME(T.LBracket);
     this.OPTION(() => {
@@ -690,6 +747,7 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RBracket);
   });
 
+  /** `recordExpr := '{' (fieldInit (',' fieldInit)* ','?)? '}'` */
   readonly recordExpr = this.RULE('recordExpr', () => {
     this.CONSUME(T.LCurly);
     this.OPTION(() => {
@@ -703,12 +761,14 @@ export class ZiParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
+  /** `fieldInit := NAME ':' expression` */
   readonly fieldInit = this.RULE('fieldInit', () => {
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.expression);
   });
 
+  /** `ifExpr := 'if' expression block ('else' (ifExpr | block))?` */
   readonly ifExpr = this.RULE('ifExpr', () => {
     this.#enter();
     try {
@@ -717,13 +777,17 @@ export class ZiParser extends CstParser {
       this.SUBRULE(this.block, { LABEL: 'then' });
       this.OPTION(() => {
         this.CONSUME(T.Else);
-        this.OR([{ ALT: () => this.SUBRULE(this.ifExpr, { LABEL: 'elseIf' }) }, { ALT: () => this.SUBRULE2(this.block, { LABEL: 'else' }) }]);
+        this.OR([
+          { ALT: () => this.SUBRULE(this.ifExpr, { LABEL: 'elseIf' }) },
+          { ALT: () => this.SUBRULE2(this.block, { LABEL: 'else' }) },
+        ]);
       });
     } finally {
       this.#leave();
     }
   });
 
+  /** `lambdaExpr := 'fn' '(' (lambdaParam (',' lambdaParam)* ','?)? ')' '=>' expression` */
   readonly lambdaExpr = this.RULE('lambdaExpr', () => {
     this.CONSUME(T.Fn);
     this.CONSUME(T.LParen);
@@ -740,6 +804,7 @@ export class ZiParser extends CstParser {
     this.SUBRULE(this.expression, { LABEL: 'body' });
   });
 
+  /** `lambdaParam := NAME (':' type)?` */
   readonly lambdaParam = this.RULE('lambdaParam', () => {
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.OPTION(() => {

@@ -145,8 +145,10 @@ function bracketWhat(opener: IToken, tokens: readonly IToken[], index: number): 
 function hintFor(info: SyntaxErrorInfo, actual: IToken): string | undefined {
   const expected = new Set(info.expected);
   const image = actual.tokenType === EOF ? '' : actual.image;
-  if (expected.has('Identifier') && !expected.has('NumberLiteral') && T.HARD_KEYWORDS.includes(image)) return `\`${image}\` is a keyword and cannot be used as a name; choose another name.`;
-  if (image === '=' && (info.rule === 'ifStmt' || info.rule === 'ifExpr' || info.rule === 'block')) return 'to compare two values, use `==`.';
+  if (expected.has('Identifier') && !expected.has('NumberLiteral') && T.HARD_KEYWORDS.includes(image))
+    return `\`${image}\` is a keyword and cannot be used as a name; choose another name.`;
+  if (image === '=' && (info.rule === 'ifStmt' || info.rule === 'ifExpr' || info.rule === 'block'))
+    return 'to compare two values, use `==`.';
   switch (info.rule) {
     case 'item':
       return 'a contract holds `meta`, `price`, `const`, `type`, `input`, `fn`, `mcu`, `union`, `validate` and `render` declarations; statements belong inside a function body.';
@@ -203,15 +205,23 @@ export function syntaxDiagnostic(error: IRecognitionException, ctx: SyntaxErrorC
   const atEnd = actual.tokenType === EOF || Number.isNaN(actual.startOffset);
   const index = atEnd ? tokens.length : tokenIndexAt(tokens, actual.startOffset);
   const previous = tokens[index - 1];
-  const actualSpan = atEnd ? lines.spanAt(ctx.sourceLength, ctx.sourceLength) : lines.spanAt(actual.startOffset, actual.startOffset + actual.image.length);
+  const actualSpan = atEnd
+    ? lines.spanAt(ctx.sourceLength, ctx.sourceLength)
+    : lines.spanAt(actual.startOffset, actual.startOffset + actual.image.length);
   // When the token found is on a later line, the mistake is a missing piece after the previous token.
-  const previousEnd = previous === undefined ? undefined : lines.spanAt(previous.startOffset + previous.image.length, previous.startOffset + previous.image.length);
+  const previousEnd =
+    previous === undefined
+      ? undefined
+      : lines.spanAt(previous.startOffset + previous.image.length, previous.startOffset + previous.image.length);
   const missingSpan = previousEnd !== undefined && (atEnd || actual.startLine !== previous?.endLine) ? previousEnd : actualSpan;
   const expected = new Set(info.expected);
 
   if (info.kind === 'notAllInput') {
     const closing = previous;
-    const labels: Label[] = closing === undefined ? [] : [{ span: lines.spanAt(closing.startOffset, closing.startOffset + 1), message: 'the contract ends here' }];
+    const labels: Label[] =
+      closing === undefined
+        ? []
+        : [{ span: lines.spanAt(closing.startOffset, closing.startOffset + 1), message: 'the contract ends here' }];
     return {
       code: 'ZL0112',
       severity: 'error',
@@ -255,7 +265,8 @@ export function syntaxDiagnostic(error: IRecognitionException, ctx: SyntaxErrorC
   if (body !== undefined && expected.has('RCurly') && !atEnd && CLOSERS[actual.tokenType.name] === undefined) {
     if (actual.tokenType === T.Identifier && body.keywords.length > 0) {
       const foreign = FOREIGN_WORDS[actual.image];
-      if (foreign?.use !== undefined && body.keywords.includes(foreign.use)) return misspelled(actual, actualSpan, foreign.use, foreign.hint);
+      if (foreign?.use !== undefined && body.keywords.includes(foreign.use))
+        return misspelled(actual, actualSpan, foreign.use, foreign.hint);
       const close = suggest(actual.image, body.keywords);
       if (close !== undefined) return misspelled(actual, actualSpan, close, `\`${close}\` starts a declaration here.`);
     }
@@ -318,7 +329,7 @@ export function syntaxDiagnostic(error: IRecognitionException, ctx: SyntaxErrorC
   if (actual.tokenType === T.Identifier) {
     const keywords = info.expected
       .map((n) => tokenTypesByName.get(n))
-      .filter((t): t is TokenType => t !== undefined && t.name.endsWith('Kw'))
+      .filter((t): t is TokenType => t?.name.endsWith('Kw') === true)
       .map((t) => String(t.PATTERN).slice(1, -1));
     const foreign = FOREIGN_WORDS[actual.image];
     const close = suggest(actual.image, keywords);

@@ -6,16 +6,19 @@ import { sampleSources, strip } from './support/ast.js';
 const samples = sampleSources();
 
 describe('format', () => {
-  it.each(samples.filter((s) => s.valid).map((s) => [s.name, s.source] as const))('%s: idempotent, AST-preserving, keeps every comment', (_name, source) => {
-    const once = format(source);
-    expect(once.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const text = once.text ?? '';
-    expect(format(text).text).toBe(text);
-    const before = parse(source).ast;
-    const after = parse(text).ast;
-    expect(strip(after)).toEqual(strip(before));
-    expect(after?.comments.map((c) => c.text.trim())).toEqual(before?.comments.map((c) => c.text.trim()));
-  });
+  it.each(samples.filter((s) => s.valid).map((s) => [s.name, s.source] as const))(
+    '%s: idempotent, AST-preserving, keeps every comment',
+    (_name, source) => {
+      const once = format(source);
+      expect(once.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const text = once.text ?? '';
+      expect(format(text).text).toBe(text);
+      const before = parse(source).ast;
+      const after = parse(text).ast;
+      expect(strip(after)).toEqual(strip(before));
+      expect(after?.comments.map((c) => c.text.trim())).toEqual(before?.comments.map((c) => c.text.trim()));
+    },
+  );
 
   it.each(samples.filter((s) => !s.valid).map((s) => [s.name, s.source] as const))('%s: refuses source with errors', (_name, source) => {
     const result = format(source);

@@ -13,7 +13,10 @@ import { sampleSources, strip } from './support/ast.js';
 // Runs are seeded so a failure reproduces; the seed is printed by fast-check when one fails.
 
 const valid = sampleSources().filter((s) => s.valid);
-const tokensOf = valid.map((s) => ({ source: s.source, tokens: lex(s.source).tokens.map((t) => ({ start: t.startOffset, text: t.image })) }));
+const tokensOf = valid.map((s) => ({
+  source: s.source,
+  tokens: lex(s.source).tokens.map((t) => ({ start: t.startOffset, text: t.image })),
+}));
 
 /** A generous per-input limit: far above any real parse, it only catches a hang or a blow-up. */
 const HANG_LIMIT_MS = 5_000;
@@ -75,7 +78,10 @@ const anyToken = fc.constantFrom(
 const tokenMutation = fc
   .tuple(
     sample,
-    fc.array(fc.tuple(fc.constantFrom('delete', 'insert', 'duplicate', 'swap'), fc.nat(), fc.nat(), anyToken), { minLength: 1, maxLength: 4 }),
+    fc.array(fc.tuple(fc.constantFrom('delete', 'insert', 'duplicate', 'swap'), fc.nat(), fc.nat(), anyToken), {
+      minLength: 1,
+      maxLength: 4,
+    }),
   )
   .map(([index, edits]) => {
     const { source, tokens } = tokensOf[index] ?? { source: '', tokens: [] };
@@ -98,7 +104,13 @@ const tokenMutation = fc
 
 /** A character-level edit: delete, insert or replace characters (any code unit). */
 const charMutation = fc
-  .tuple(sample, fc.array(fc.tuple(fc.constantFrom('delete', 'insert', 'replace'), fc.nat(), fc.string({ minLength: 1, maxLength: 3, unit: 'binary' })), { minLength: 1, maxLength: 6 }))
+  .tuple(
+    sample,
+    fc.array(
+      fc.tuple(fc.constantFrom('delete', 'insert', 'replace'), fc.nat(), fc.string({ minLength: 1, maxLength: 3, unit: 'binary' })),
+      { minLength: 1, maxLength: 6 },
+    ),
+  )
   .map(([index, edits]) => {
     let text = tokensOf[index]?.source ?? '';
     for (const [op, at, chars] of edits) {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INITIAL, type IGrammar, parseRawGrammar, Registry } from 'vscode-textmate';
 import { createOnigScanner, createOnigString, loadWASM } from 'vscode-oniguruma';
+import { type IGrammar, INITIAL, parseRawGrammar, Registry } from 'vscode-textmate';
 import { HARD_KEYWORDS, SOFT_KEYWORDS } from '../src/lexer.js';
 
 // The TextMate grammar (syntaxes/zi.tmLanguage.json), tokenized by the same engine VS Code uses.
@@ -112,7 +112,10 @@ describe('the TextMate grammar', () => {
     ];
     const found = tokens(sample);
     for (const [piece, scope] of expected) {
-      expect(found.filter(([p]) => p === piece).map(([, s]) => s), piece).toContain(scope);
+      expect(
+        found.filter(([p]) => p === piece).map(([, s]) => s),
+        piece,
+      ).toContain(scope);
     }
   });
 

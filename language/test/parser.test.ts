@@ -162,7 +162,9 @@ describe('the contract and its items', () => {
       validate(b: batch<u32>) -> bool { return true }
       render(b: batch<u32>) -> image<gray8> { return plot(b) }
     }`);
-    const fns = ast.items.map((i) => (i.kind === 'Function' ? [i.role, i.name.name, i.params.map((p) => p.name.name), strip(i.result)] : []));
+    const fns = ast.items.map((i) =>
+      i.kind === 'Function' ? [i.role, i.name.name, i.params.map((p) => p.name.name), strip(i.result)] : [],
+    );
     expect(fns).toEqual([
       ['fn', 'helper', ['a', 'b'], named('f64')],
       ['mcu', 'solve', ['c'], named('u32')],
@@ -208,7 +210,11 @@ describe('types', () => {
       kind: 'RecordType',
       fields: [
         { kind: 'FieldType', name: ident('a'), type: named('u8') },
-        { kind: 'FieldType', name: ident('b'), type: { kind: 'RecordType', fields: [{ kind: 'FieldType', name: ident('c'), type: named('bool') }] } },
+        {
+          kind: 'FieldType',
+          name: ident('b'),
+          type: { kind: 'RecordType', fields: [{ kind: 'FieldType', name: ident('c'), type: named('bool') }] },
+        },
       ],
     });
     expect(typeOf('option<option<list<u8, max 3>>>')).toEqual({
@@ -239,7 +245,11 @@ describe('statements', () => {
       {
         kind: 'Assign',
         op: '=',
-        target: { kind: 'TupleIndex', index: 0, target: { kind: 'Index', target: { kind: 'Field', target: name('a'), field: ident('b') }, index: name('i') } },
+        target: {
+          kind: 'TupleIndex',
+          index: 0,
+          target: { kind: 'Index', target: { kind: 'Field', target: name('a'), field: ident('b') }, index: name('i') },
+        },
         value: int(3),
       },
     ]);
@@ -250,10 +260,12 @@ describe('statements', () => {
       {
         kind: 'IfStmt',
         condition: name('a'),
+        // biome-ignore lint/suspicious/noThenProperty: the AST's if nodes have a `then` branch
         then: { kind: 'Block', statements: [{ kind: 'Return', value: int(1) }] },
         else: {
           kind: 'IfStmt',
           condition: name('b'),
+          // biome-ignore lint/suspicious/noThenProperty: the AST's if nodes have a `then` branch
           then: { kind: 'Block', statements: [{ kind: 'Return', value: int(2) }] },
           else: { kind: 'Block', statements: [{ kind: 'Return', value: int(3) }] },
         },
@@ -263,7 +275,11 @@ describe('statements', () => {
 
   it('for over ranges (with a max) and over lists', () => {
     const body = { kind: 'Block', statements: [{ kind: 'Break' }, { kind: 'Continue' }] };
-    expect(statementsOf('for i in 0 ..< 10 { break; continue }\nfor i in 1 ..= n max 100 { break\ncontinue }\nfor x in xs max 8 { break\ncontinue }')).toEqual([
+    expect(
+      statementsOf(
+        'for i in 0 ..< 10 { break; continue }\nfor i in 1 ..= n max 100 { break\ncontinue }\nfor x in xs max 8 { break\ncontinue }',
+      ),
+    ).toEqual([
       { kind: 'ForRange', binding: ident('i'), from: int(0), to: int(10), inclusive: false, body },
       { kind: 'ForRange', binding: ident('i'), from: int(1), to: name('n'), inclusive: true, max: int(100), body },
       { kind: 'ForEach', binding: ident('x'), iterable: name('xs'), max: int(8), body },
@@ -272,6 +288,7 @@ describe('statements', () => {
 
   it('return with and without a value; the value must start on the same line', () => {
     expect(statementsOf('if a { return }\nreturn\nx\nreturn x + 1')).toEqual([
+      // biome-ignore lint/suspicious/noThenProperty: the AST's if nodes have a `then` branch
       { kind: 'IfStmt', condition: name('a'), then: { kind: 'Block', statements: [{ kind: 'Return' }] } },
       { kind: 'Return' },
       { kind: 'ExprStmt', expr: name('x') },
@@ -283,7 +300,11 @@ describe('statements', () => {
     expect(statementsOf('set_pixel(img, 0, 0)\nf\n(1, 2)')).toEqual([
       {
         kind: 'ExprStmt',
-        expr: { kind: 'Call', callee: ident('set_pixel'), args: ['img', 0, 0].map((a) => ({ kind: 'Arg', value: typeof a === 'string' ? name(a) : int(a) })) },
+        expr: {
+          kind: 'Call',
+          callee: ident('set_pixel'),
+          args: ['img', 0, 0].map((a) => ({ kind: 'Arg', value: typeof a === 'string' ? name(a) : int(a) })),
+        },
       },
       { kind: 'ExprStmt', expr: name('f') },
       { kind: 'ExprStmt', expr: { kind: 'Tuple', elements: [int(1), int(2)] } },
@@ -310,7 +331,9 @@ describe('expressions', () => {
     expect(exprOf('false')).toEqual({ kind: 'Bool', value: false });
     expect(exprOf('none')).toEqual({ kind: 'None' });
     expect(exprOf('some(1)')).toEqual({ kind: 'Some', value: int(1) });
-    expect(exprOf('18446744073709551615')).toEqual(int(0, '18446744073709551615') && { kind: 'Int', value: '18446744073709551615n', raw: '18446744073709551615' });
+    expect(exprOf('18446744073709551615')).toEqual(
+      int(0, '18446744073709551615') && { kind: 'Int', value: '18446744073709551615n', raw: '18446744073709551615' },
+    );
   });
 
   it('operator precedence, loosest first: || && == < | ^ & << + * as unary', () => {
@@ -381,10 +404,14 @@ describe('expressions', () => {
     expect(exprOf('if s.inside { 0 } else { 255 }')).toEqual({
       kind: 'IfExpr',
       condition: { kind: 'Field', target: name('s'), field: ident('inside') },
+      // biome-ignore lint/suspicious/noThenProperty: the AST's if nodes have a `then` branch
       then: { kind: 'Block', statements: [{ kind: 'ExprStmt', expr: int(0) }] },
       else: { kind: 'Block', statements: [{ kind: 'ExprStmt', expr: int(255) }] },
     });
-    expect(exprOf('1 + if a { 1 } else if b { 2 } else { 3 }')).toMatchObject({ kind: 'Binary', right: { kind: 'IfExpr', else: { kind: 'IfExpr' } } });
+    expect(exprOf('1 + if a { 1 } else if b { 2 } else { 3 }')).toMatchObject({
+      kind: 'Binary',
+      right: { kind: 'IfExpr', else: { kind: 'IfExpr' } },
+    });
   });
 
   it('records, tuples, lists, arrays, parentheses', () => {
@@ -432,5 +459,43 @@ describe('never throws', () => {
 
   it('a non-string is a misuse of the API', () => {
     expect(() => parse(42 as unknown as string)).toThrow(TypeError);
+  });
+});
+
+describe('error recovery', () => {
+  it('three separate mistakes give three diagnostics at the right lines', () => {
+    const source = readFileSync(new URL('./golden/three-mistakes.zi', import.meta.url), 'utf8');
+    const { ast, diagnostics } = parse(source, 'three-mistakes.zi');
+    expect(ast).toBeUndefined();
+    expect(diagnostics.map((d) => [d.code, d.span.line])).toEqual([
+      ['ZL0101', 3],
+      ['ZL0101', 5],
+      ['ZL0102', 8],
+    ]);
+  });
+
+  it('mistakes in different functions are all reported', () => {
+    const source = `contract R version 1 {
+  fn a(x: u32) -> u32 {
+    retrun x
+  }
+  fn b(x: u32) -> u32 {
+    let y = (x + 1
+    return y
+  }
+  fn c(x: u32) -> u32 {
+    return 0 < x < 3
+  }
+  fn d(x: u32) -> u32 {
+    let z = x +* 2
+    return z
+  }
+}`;
+    expect(parse(source).diagnostics.map((d) => [d.code, d.span.line])).toEqual([
+      ['ZL0104', 3],
+      ['ZL0102', 6],
+      ['ZL0107', 10],
+      ['ZL0101', 13],
+    ]);
   });
 });

@@ -101,6 +101,25 @@ export {
   signSessionMessage,
   verifySessionMessage,
 } from './session.js';
+export {
+  checkServingAnnouncement,
+  decodeServingAnnouncement,
+  encodeServingAnnouncement,
+  MAX_SERVING_ADDR_BYTES,
+  MAX_SERVING_ADDRS,
+  MAX_SERVING_BYTES,
+  peerIdOf,
+  peerIdPublicKey,
+  SERVING_FRESH_MS,
+  SERVING_REANNOUNCE_MS,
+  SERVING_SIGNING_DOMAIN,
+  type ServingAnnouncement,
+  servingAnnouncement,
+  servingSigningBytes,
+  signServingAnnouncement,
+  type UnsignedServingAnnouncement,
+  verifyServingAnnouncement,
+} from './serving.js';
 export { MESSAGE_SIGNING_DOMAIN, messageSigningBytes, signMessage, verifyMessage } from './signed-message.js';
 export { accountKey, encodeAccount, genesisStateRoot, nextStateRoot, STATE_PREFIX, type StateChange } from './state.js';
 export {

@@ -4,6 +4,7 @@ import type { Kind } from './codec/kinds.js';
 import { SpecError } from './errors.js';
 import { checkGenesis, type GenesisConfig, genesisConfig } from './genesis.js';
 import { ackMessage, batchMessage, locateMessage, paidMessage, refusalMessage, type SessionMessage, sessionMessage } from './session.js';
+import { checkServingAnnouncement, type ServingAnnouncement, servingAnnouncement } from './serving.js';
 import { checkStandalone, type Transaction, transaction, type UnsignedPayout, unsignedPayout } from './tx.js';
 
 /**
@@ -23,6 +24,7 @@ export const SCHEMA_KINDS = {
   'batch-message': batchMessage,
   'paid-message': paidMessage,
   'refusal-message': refusalMessage,
+  'serving-announcement': servingAnnouncement,
 } as const satisfies Record<string, Kind<unknown>>;
 
 export type SchemaName = keyof typeof SCHEMA_KINDS;
@@ -63,7 +65,7 @@ function describeError(error: ErrorObject): string {
  * checks a schema cannot express (address checksums, CID contents, ranges).
  *
  * @throws SpecError SPEC_SCHEMA_INVALID (with ajv's first complaint), a field error, or the code of a
- * rule the byte decoder applies too (TX-7, BLK-4, GEN-2)
+ * rule the byte decoder applies too (TX-7, BLK-4, GEN-2, NET-8)
  * @example
  * const tx = parseJson('transaction', JSON.parse(body));
  */
@@ -83,7 +85,7 @@ export function parseJson<N extends SchemaName>(name: N, json: unknown): ReturnT
 }
 
 /**
- * The rules beyond field shapes that the byte decoders apply (TX-7, BLK-4, GEN-2), applied to
+ * The rules beyond field shapes that the byte decoders apply (TX-7, BLK-4, GEN-2, NET-8), applied to
  * JSON too, so that JSON and bytes accept exactly the same objects.
  */
 function checkRules(name: SchemaName, value: unknown): void {
@@ -105,6 +107,9 @@ function checkRules(name: SchemaName, value: unknown): void {
       if (message.type === 'batch' || message.type === 'paid') checkStandalone(message.payout, `${name}.payout`);
       break;
     }
+    case 'serving-announcement':
+      checkServingAnnouncement(value as ServingAnnouncement, name);
+      break;
     default:
       break;
   }

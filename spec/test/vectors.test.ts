@@ -11,6 +11,7 @@ import {
   decodeCbor,
   decodeGenesis,
   decodeHeader,
+  decodeServingAnnouncement,
   decodeSessionMessage,
   decodeTransaction,
   devnetGenesis,
@@ -19,6 +20,7 @@ import {
   encodeCbor,
   encodeGenesis,
   encodeHeader,
+  encodeServingAnnouncement,
   encodeSessionMessage,
   encodeTransaction,
   formatAmount,
@@ -40,8 +42,11 @@ import {
   parseAmount,
   parseJson,
   SCHEMA_KINDS,
+  type ServingAnnouncement,
+  servingSigningBytes,
   type SessionMessage,
   SpecError,
+  signServingAnnouncement,
   signTransaction,
   type Transaction,
   targetOf,
@@ -53,6 +58,7 @@ import {
   transactionSigningBytes,
   transactionsRoot,
   transactionToJson,
+  verifyServingAnnouncement,
   verifySessionMessage,
   verifyTransaction,
   workOf,
@@ -68,7 +74,7 @@ interface VectorFile {
   invalid: Vector[];
 }
 
-const FILES = ['cbor.json', 'transactions.json', 'blocks.json', 'pow.json', 'amounts.json', 'session.json'] as const;
+const FILES = ['cbor.json', 'transactions.json', 'blocks.json', 'pow.json', 'amounts.json', 'session.json', 'serving.json'] as const;
 
 function load(name: (typeof FILES)[number]): VectorFile {
   return JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), 'utf8')) as VectorFile;
@@ -380,6 +386,33 @@ describe('session.json (SES-1 … SES-6)', () => {
       expect(codeOf(() => verifySessionMessage(message as LocateMessage))).toBe(v.error);
     } else {
       expect(codeOf(() => decodeSessionMessage(fromHex(v.hex)))).toBe(v.error);
+    }
+  });
+});
+
+describe('serving.json (NET-8)', () => {
+  const file = load('serving.json');
+  it.each(file.valid.map((v) => [v.id, v]))('valid %s', (_, v) => {
+    const announcement = decodeServingAnnouncement(fromHex(v.hex));
+    expect(toHex(encodeServingAnnouncement(announcement))).toBe(v.hex);
+    expect(SCHEMA_KINDS['serving-announcement'].toJson(announcement)).toEqual(v.json);
+    const parsed = parseJson('serving-announcement', v.json) as ServingAnnouncement;
+    expect(toHex(encodeServingAnnouncement(parsed))).toBe(v.hex);
+    expect(toHex(servingSigningBytes(announcement))).toBe(v.signing);
+    expect(v.verified).toBe(true);
+    expect(() => verifyServingAnnouncement(announcement)).not.toThrow();
+    // Ed25519 is deterministic (KEY-1): the same keys sign the same bytes again.
+    const { sig: _sig, peerSig: _peerSig, ...unsigned } = announcement;
+    const again = signServingAnnouncement(unsigned, fromHex(v.secretKey), fromHex(v.peerSecretKey));
+    expect(toHex(encodeServingAnnouncement(again))).toBe(v.hex);
+  });
+  it.each(file.invalid.map((v) => [v.id, v]))('invalid %s', (_, v) => {
+    const bytes = bytesOf(v);
+    if (v.check === 'verify') {
+      const announcement = decodeServingAnnouncement(bytes);
+      expect(codeOf(() => verifyServingAnnouncement(announcement))).toBe(v.error);
+    } else {
+      expect(codeOf(() => decodeServingAnnouncement(bytes))).toBe(v.error);
     }
   });
 });

@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as dagCbor from '@ipld/dag-cbor';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { base58 } from '@scure/base';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import {
@@ -29,6 +30,7 @@ import {
   decodeBlock,
   decodeCbor,
   decodeHeader,
+  decodeServingAnnouncement,
   decodeSessionMessage,
   decodeTransaction,
   devnetGenesis,
@@ -38,6 +40,7 @@ import {
   encodeCbor,
   encodeGenesis,
   encodeHeader,
+  encodeServingAnnouncement,
   encodeSessionMessage,
   encodeTransaction,
   formatAmount,
@@ -60,10 +63,13 @@ import {
   nextStateRoot,
   parseAmount,
   parseJson,
+  peerIdOf,
   publicKeyOf,
   SCHEMA_KINDS,
+  servingSigningBytes,
   SpecError,
   sign,
+  signServingAnnouncement,
   signSessionMessage,
   signTransaction,
   targetOf,
@@ -75,6 +81,7 @@ import {
   transactionsRoot,
   transactionToJson,
   utf8Bytes,
+  verifyServingAnnouncement,
   verifySessionMessage,
   workOf,
 } from '../dist/index.js';
@@ -1516,6 +1523,164 @@ function sessionVectors() {
   };
 }
 
+// --- serving.json ----------------------------------------------------------------------------------
+
+function servingVectors() {
+  // The node's libp2p identity: an Ed25519 key, its peer id inlining the public key (NET-8).
+  const peerKey = secretKey(9);
+  const peer = peerIdOf(publicKeyOf(peerKey));
+  const otherPeerKey = secretKey(10);
+  const otherPeer = peerIdOf(publicKeyOf(otherPeerKey));
+  const time = GENESIS_TIME + 120_000;
+  const base = {
+    chain,
+    bidder: alice,
+    peer,
+    addrs: [`/ip4/192.0.2.7/tcp/4001/p2p/${peer}`, `/ip6/2001:db8::7/tcp/4001/p2p/${peer}`],
+    time,
+  };
+  const announcement = signServingAnnouncement(base, keys.alice, peerKey);
+  // The largest an announcement gets: 16 addresses of 256 bytes each still fit MAX_SERVING_BYTES.
+  const longAddr = (i) => {
+    const tail = `/tcp/4001/p2p/${peer}`;
+    const host = `n${String(i).padStart(2, '0')}.`;
+    return `/dns4/${host.padEnd(256 - '/dns4/'.length - tail.length - '.example'.length, 'a')}.example${tail}`;
+  };
+  const largest = signServingAnnouncement({ ...base, addrs: Array.from({ length: 16 }, (_, i) => longAddr(i)) }, keys.alice, peerKey);
+  const toJson = (a) => SCHEMA_KINDS['serving-announcement'].toJson(a);
+  const valid = [
+    [
+      'announcement',
+      announcement,
+      'alice’s sessions are served by the node of peer key 0x09…: signed by alice (sig) and by that peer key (peerSig) over the same bytes (NET-8, KEY-6)',
+    ],
+    ['announcement/largest', largest, '16 addresses of 256 bytes, the most an announcement may hold (NET-8)'],
+  ].map(([id, a, comment]) => ({
+    id,
+    comment,
+    secretKey: toHex(keys.alice),
+    peerSecretKey: toHex(peerKey),
+    json: toJson(a),
+    hex: toHex(encodeServingAnnouncement(a)),
+    signing: toHex(servingSigningBytes(a)),
+    verified: true,
+  }));
+  const invalid = [];
+  const add = (id, check, bytes, reason) => {
+    const f = check === 'verify' ? () => verifyServingAnnouncement(decodeServingAnnouncement(bytes)) : () => decodeServingAnnouncement(bytes);
+    if (check === 'verify') decodeServingAnnouncement(bytes); // decodes fine: only the check fails
+    invalid.push({ id, comment: reason, check, ...bytesField(bytes), error: mustFail(id, f), reason });
+  };
+  const mutate = (change) => {
+    const wire = { ...wireOf(encodeServingAnnouncement(announcement)) };
+    change(wire);
+    return dagCbor.encode(wire);
+  };
+  add(
+    'addrs/other-peer',
+    'decode',
+    mutate((w) => (w.addrs = [`/ip4/192.0.2.7/tcp/4001/p2p/${otherPeer}`])),
+    'an address of another peer: every address must end in /p2p/<peer> (NET-8)',
+  );
+  add(
+    'addrs/no-peer',
+    'decode',
+    mutate((w) => (w.addrs = ['/ip4/192.0.2.7/tcp/4001'])),
+    'an address without /p2p/<peer> (NET-8)',
+  );
+  add(
+    'addrs/empty',
+    'decode',
+    mutate((w) => (w.addrs = [])),
+    'no address at all',
+  );
+  add(
+    'addrs/too-many',
+    'decode',
+    mutate((w) => (w.addrs = Array.from({ length: 17 }, () => `/ip4/192.0.2.7/tcp/1/p2p/${peer}`))),
+    '17 addresses (at most 16)',
+  );
+  add(
+    'peer/not-ed25519',
+    'decode',
+    mutate((w) => {
+      w.peer = 'QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N';
+      w.addrs = [`/ip4/192.0.2.7/tcp/4001/p2p/${w.peer}`];
+    }),
+    'a peer id that hashes its key instead of inlining an Ed25519 key: no key to check peerSig with (NET-8)',
+  );
+  add(
+    'peer/bad-prefix',
+    'decode',
+    mutate((w) => {
+      w.peer = base58.encode(concat(new Uint8Array([0x00, 0x24, 0x08, 0x02, 0x12, 0x20]), publicKeyOf(peerKey)));
+      w.addrs = [`/ip4/192.0.2.7/tcp/4001/p2p/${w.peer}`];
+    }),
+    'an identity peer id whose key type is not Ed25519',
+  );
+  add(
+    'field/unknown',
+    'decode',
+    mutate((w) => (w.note = 'hi')),
+    'a field the announcement does not have (ENC-5)',
+  );
+  add(
+    'field/missing-peer-sig',
+    'decode',
+    mutate((w) => delete w.peerSig),
+    'an announcement signed by the bidder only',
+  );
+  add(
+    'size/too-large',
+    'decode',
+    mutate((w) => (w.addrs = [`/dns4/${'a'.repeat(7000)}/p2p/${peer}`])),
+    'more than MAX_SERVING_BYTES (6 KiB), refused before decoding (ENC-4)',
+  );
+  const wire = wireOf(encodeServingAnnouncement(announcement));
+  add(
+    'cbor/unsorted-keys',
+    'decode',
+    mapInOrder(Object.keys(wire).reverse().map((key) => [key, wire[key]])),
+    'the valid announcement with its map keys in reverse order (ENC-3)',
+  );
+  add(
+    'sig/wrong-key',
+    'verify',
+    mutate((w) => (w.sig = sign(servingSigningBytes(announcement), keys.erin))),
+    'sig made by erin, not by the bidder alice (NET-8)',
+  );
+  add(
+    'sig/bidder-swapped',
+    'verify',
+    encodeServingAnnouncement({ ...signServingAnnouncement({ ...base, bidder: addressOfKey(keys.erin) }, keys.erin, peerKey), bidder: alice }),
+    'an announcement signed by erin (and the peer) with its bidder then changed to alice',
+  );
+  add(
+    'time/tampered',
+    'verify',
+    mutate((w) => (w.time = time + 1)),
+    'the valid announcement with its time changed after signing',
+  );
+  const claimed = { ...base, peer: otherPeer, addrs: [`/ip4/192.0.2.7/tcp/4001/p2p/${otherPeer}`] };
+  add(
+    'peerSig/not-the-peer',
+    'verify',
+    encodeServingAnnouncement({
+      ...claimed,
+      sig: sign(servingSigningBytes(claimed), keys.alice),
+      peerSig: sign(servingSigningBytes(claimed), peerKey),
+    }),
+    'alice names another node as hers, but only her own node’s key signed peerSig: the named peer never agreed (NET-8)',
+  );
+  return {
+    description:
+      'Serving announcements (NET-8): valid ones as JSON (the serving-announcement schema), canonical hex and the bytes both keys sign (`signing`); verifyServingAnnouncement accepts them. `secretKey` is the bidder’s, `peerSecretKey` the 32-byte Ed25519 seed of the node’s libp2p key. invalid: `check` "decode" means decodeServingAnnouncement rejects the hex with SpecError code `error`; "verify" means the hex decodes but verifyServingAnnouncement throws `error`. Freshness and replacement depend on the receiver’s clock and are not here. Keys as in transactions.json. Built by spec/vectors/generate.mjs.',
+    rules: ['NET-8', 'KEY-6', 'ENC-3', 'ENC-4', 'ENC-5'],
+    valid,
+    invalid,
+  };
+}
+
 // --- entry ---------------------------------------------------------------------------------------------
 
 /** Every vector file by name. */
@@ -1527,6 +1692,7 @@ export function buildVectors() {
     'pow.json': powVectors(),
     'amounts.json': amountVectors(),
     'session.json': sessionVectors(),
+    'serving.json': servingVectors(),
   };
 }
 

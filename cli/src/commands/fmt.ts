@@ -19,12 +19,8 @@ export interface FmtFileResult {
 export default class Fmt extends BaseCommand {
   static override summary = 'Format Zi source files in the canonical layout';
   static override description =
-    'Formats the given .zi files, or every .zi file under the project\'s src/ folder. Files are replaced atomically; a file that does not parse is left alone and its diagnostics are printed (exit 3). With --check nothing is written: the files that would change are listed (exit 1).';
-  static override examples = [
-    '<%= config.bin %> fmt',
-    '<%= config.bin %> fmt src/contract.zi',
-    '<%= config.bin %> fmt --check --json',
-  ];
+    "Formats the given .zi files, or every .zi file under the project's src/ folder. Files are replaced atomically; a file that does not parse is left alone and its diagnostics are printed (exit 3). With --check nothing is written: the files that would change are listed (exit 1).";
+  static override examples = ['<%= config.bin %> fmt', '<%= config.bin %> fmt src/contract.zi', '<%= config.bin %> fmt --check --json'];
   static override strict = false;
   static override args = { files: Args.string({ description: '.zi files (default: every .zi file under <dir>/src)', required: false }) };
   static override flags = {
@@ -51,7 +47,12 @@ export default class Fmt extends BaseCommand {
       try {
         source = await readFile(file, 'utf8');
       } catch (error) {
-        throw new CliError('CLI_FMT_READ', `cannot read ${shown}: ${(error as Error).message}`, 'check the path and its permissions', EXIT.badInput);
+        throw new CliError(
+          'CLI_FMT_READ',
+          `cannot read ${shown}: ${(error as Error).message}`,
+          'check the path and its permissions',
+          EXIT.badInput,
+        );
       }
       const { text, diagnostics } = format(source);
       if (text === undefined) {
@@ -59,7 +60,13 @@ export default class Fmt extends BaseCommand {
         results.push({
           path: shown,
           status: 'syntax-error',
-          diagnostics: diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, line: d.span.line, column: d.span.column })),
+          diagnostics: diagnostics.map((d) => ({
+            code: d.code,
+            severity: d.severity,
+            message: d.message,
+            line: d.span.line,
+            column: d.span.column,
+          })),
         });
         continue;
       }
@@ -123,6 +130,11 @@ async function writeAtomically(file: string, text: string): Promise<void> {
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
-    throw new CliError('CLI_FMT_WRITE', `cannot write ${file}: ${(error as Error).message}`, 'check that the folder is writable', EXIT.badInput);
+    throw new CliError(
+      'CLI_FMT_WRITE',
+      `cannot write ${file}: ${(error as Error).message}`,
+      'check that the folder is writable',
+      EXIT.badInput,
+    );
   }
 }
