@@ -12,9 +12,12 @@
 // As in the other benches the RATIOS are the result; absolute numbers are printed for context.
 // ZI_BENCH_MARKET_MCUS (default 20000) sets the job of (a) and (b), ZI_BENCH_MARKET_REPS (3) the
 // repetitions (after one warm-up).
+import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { lpStream } from '@libp2p/utils';
 import { devnetConfig, nodePayoutSink, publishFields, SolverAgent, SolverSession, startNode } from '../node/dist/index.js';
 import { buildContract, Sandbox, SandboxPool } from '../runtime/dist/index.js';
@@ -31,6 +34,8 @@ const MAX_BATCHES = [256, 2048];
 /** (c) batches of the session measured: 1, 2, 4 … 256, then 256s, inside one lease of 32 × 256 MCUs. */
 const SESSION_MCUS = 255 + 31 * 256;
 const ECHO_PROTOCOL = '/zi-bench/echo/1';
+/** The `zi` CLI, run as solver processes in (b). */
+const CLI = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 
 const TRIVIAL_SRC = `import { defineContract } from '@zi/sdk';
 export default defineContract({
@@ -43,10 +48,15 @@ export default defineContract({
 });
 `;
 
-// --- cleanup: every node stopped and every pool closed, whatever happens -------------------------
+// --- cleanup: every node stopped, every pool closed and every child killed, whatever happens -----
 
 const nodes = [];
 const pools = new Set();
+const children = new Set();
+
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
 function openPool(size) {
   const pool = new SandboxPool({ size });
@@ -55,6 +65,7 @@ function openPool(size) {
 }
 
 async function cleanup() {
+  for (const child of children) child.kill('SIGKILL');
   await Promise.allSettled(nodes.splice(0).map((node) => node.stop()));
   await Promise.allSettled([...pools].map((pool) => pool.close()));
   pools.clear();
@@ -118,24 +129,24 @@ async function start(ctx, name, options) {
   return node;
 }
 
-/** Publishes `built` over indices 0 … mcus for `bidder`, mined by the miner; the bidder and every solver node have it. */
-async function publish(ctx, bidder, built, { price = PRICE, mcus }) {
+/** Publishes `built` over indices 0 … mcus for the world's bidder, whose node mines it; every solver node of the world has it. */
+async function publish(ctx, world, built, { price = PRICE, mcus }) {
+  const { bidder } = world;
   const tx = signTransaction(
     {
       type: 'publish',
       chain: ctx.genesis.chain,
       from: bidder.account.address,
-      nonce: ctx.miner.mempool.nextNonce(bidder.account.address),
+      nonce: bidder.node.mempool.nextNonce(bidder.account.address),
       fee: 1_000n,
       meta: '',
       ...publishFields(built, { price, mcus, budget: price * BigInt(mcus) }),
     },
     bidder.account.secretKey,
   );
-  const { id, status } = await ctx.miner.submit(tx);
+  const { id, status } = await bidder.node.submit(tx);
   if (status !== 'included') throw new Error(`the publish is ${status}`);
-  const holders = [bidder.node, ...ctx.solvers.map((s) => s.node)];
-  await Promise.all(holders.map((node) => untilHead(node, () => node.queries.transactionLocation(id) !== undefined)));
+  await Promise.all(world.solvers.map(({ node }) => untilHead(node, () => node.queries.transactionLocation(id) !== undefined)));
   return id;
 }
 
@@ -145,21 +156,81 @@ async function publish(ctx, bidder, built, { price = PRICE, mcus }) {
  * A fresh contract over indices 0 … MCUS, solved through the market by `solvers` agents (one
  * session at a time each) until it is done: each agent works until it finds nothing left to lease.
  */
-async function marketJob(ctx, bidder, solvers) {
-  const contract = await publish(ctx, bidder, ctx.mandelbrot, { mcus: MCUS });
+async function marketJob(ctx, world, solvers) {
+  const contract = await publish(ctx, world, ctx.mandelbrot, { mcus: MCUS });
   const t0 = now();
   let batches = 0;
+  const told = [];
   const runs = solvers.map((s) => {
     const agent = new SolverAgent({ node: s.node, secretKey: s.account.secretKey, sandboxPool: s.pool, sessions: 1 });
     agent.on('progress', () => batches++);
+    agent.on('skipped', ({ reason, message }) => told.push(`skipped: ${reason}: ${message}`));
+    agent.on('session', ({ summary }) => told.push(`session: ${summary.outcome}: ${summary.message}`));
     return agent.run();
   });
   const summaries = await Promise.all(runs);
   const ms = now() - t0;
   const mcus = summaries.reduce((sum, s) => sum + s.mcus, 0);
-  if (mcus !== MCUS) throw new Error(`the market solved ${mcus} MCUs, not ${MCUS}`);
+  if (mcus !== MCUS) throw new Error(`the market solved ${mcus} MCUs, not ${MCUS}: ${told.join('; ') || 'no contract ranked'}`);
   for (const s of summaries) if (s.contracts.some((id) => id !== contract)) throw new Error('an agent worked on another contract');
   return { ms, batches, shares: summaries.map((s) => s.mcus) };
+}
+
+/**
+ * A `zi solve --json` process joining through `bootstrap` (its own folder, devnet account 0 as the
+ * payee): resolves once it exits, with when it took its first contract and when it was done.
+ */
+function solveProcess(ctx, bootstrap) {
+  const home = join(ctx.dir, `zi-solve-${ctx.processes++}`);
+  const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'solve', '--bootstrap', bootstrap, '--cores', '1', '--json'], {
+    env: { ...process.env, ZI_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const times = {};
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let event;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (event.event === 'contract' && times.start === undefined) times.start = now();
+    if (event.event === 'done') {
+      times.end = now();
+      times.done = event;
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      children.delete(child);
+      if (code === 0 && times.done) resolve(times);
+      else reject(new Error(`zi solve exited with ${code}: ${stderr.slice(-800)}`));
+    });
+  });
+}
+
+/**
+ * The job solved by `count` `zi solve` processes (one core each) against the world's bidder: the
+ * time from the first one taking the contract to the last one done. Each process's start (node,
+ * network, sync) is not counted.
+ */
+async function processJob(ctx, world, count) {
+  const contract = await publish(ctx, world, ctx.mandelbrot, { mcus: MCUS });
+  const address = world.bidder.node.network.addresses()[0];
+  const runs = await Promise.all(Array.from({ length: count }, () => solveProcess(ctx, address)));
+  const mcus = runs.reduce((sum, run) => sum + run.done.mcus, 0);
+  if (mcus !== MCUS) throw new Error(`the solver processes solved ${mcus} MCUs, not ${MCUS}`);
+  if (runs.some((run) => run.done.contracts.some((id) => id !== contract))) throw new Error('a solver process worked on another contract');
+  const starts = runs.map((run) => run.start).filter((start) => start !== undefined);
+  return {
+    ms: Math.max(...runs.map((run) => run.end)) - Math.min(...starts),
+    batches: runs.reduce((sum, run) => sum + run.done.batches, 0),
+  };
 }
 
 /** The same MCUs without the market: one runRange on a one-worker pool (and two halves on two workers). */
@@ -181,17 +252,26 @@ async function benchJob(ctx) {
   const native2 = openPool(2);
   const times = { native1: [], native2: [] };
   const market = new Map();
-  for (const bidder of ctx.bidders) {
-    market.set(bidder.maxBatch, { one: [], two: [], batchesOne: [], batchesTwo: [] });
+  for (const world of ctx.worlds) {
+    market.set(world.maxBatch, { one: [], two: [], batchesOne: [], batchesTwo: [] });
   }
+  const processes = { one: [], two: [], batches: [] };
   for (let r = 0; r <= REPS; r++) {
     const n1 = await nativeJob(ctx, native1, 1);
     const n2 = await nativeJob(ctx, native2, 2);
-    for (const bidder of ctx.bidders) {
-      const one = await marketJob(ctx, bidder, ctx.solvers.slice(0, 1));
-      const two = await marketJob(ctx, bidder, ctx.solvers);
+    // Solvers as processes of their own (the first world, default maxBatch): separate event loops.
+    const p1 = await processJob(ctx, ctx.worlds[0], 1);
+    const p2 = await processJob(ctx, ctx.worlds[0], 2);
+    if (r > 0) {
+      processes.one.push(p1.ms);
+      processes.two.push(p2.ms);
+      processes.batches.push(p1.batches);
+    }
+    for (const world of ctx.worlds) {
+      const one = await marketJob(ctx, world, world.solvers.slice(0, 1));
+      const two = await marketJob(ctx, world, world.solvers);
       if (r === 0) continue;
-      const m = market.get(bidder.maxBatch);
+      const m = market.get(world.maxBatch);
       m.one.push(one.ms);
       m.two.push(two.ms);
       m.batchesOne.push(one.batches);
@@ -255,6 +335,27 @@ async function benchJob(ctx) {
       speedupMedian,
     });
   }
+  const processMaxBatch = ctx.worlds[0].maxBatch;
+  const processSpeedup = best(processes.one) / best(processes.two);
+  const processSpeedupMedian = median(processes.one) / median(processes.two);
+  rows.push(
+    [
+      `market, 1 zi solve process, maxBatch ${processMaxBatch}`,
+      fixed(best(processes.one), 0),
+      fixed(median(processes.one), 0),
+      int(median(processes.batches)),
+      int((MCUS * 1000) / best(processes.one)),
+      fixed(best(processes.one) / best(times.native1), 1),
+    ],
+    [
+      `market, 2 zi solve processes, maxBatch ${processMaxBatch}`,
+      fixed(best(processes.two), 0),
+      fixed(median(processes.two), 0),
+      int(median(processes.batches)),
+      int((MCUS * 1000) / best(processes.two)),
+      fixed(best(processes.two) / best(times.native1), 1),
+    ],
+  );
   table(
     `(a, b) mandelbrot indices 0 … ${int(MCUS)}: wall time through the market (bidder validates every batch, each payout mined before the next batch) vs runRange in one process; best of ${REPS}`,
     ['', 'ms best', 'ms median', 'batches', 'MCU/s best', 'x runRange'],
@@ -264,9 +365,25 @@ async function benchJob(ctx) {
     note(
       `RATIO (a) market / runRange, maxBatch ${f.maxBatch}: ${fixed(f.overhead, 1)} (median ${fixed(f.overheadMedian, 1)}); ${fixed(f.msPerBatch, 1)} ms per batch`,
     );
-    note(`RATIO (b) speed-up, two solvers / one, maxBatch ${f.maxBatch}: ${fixed(f.speedup, 2)} (median ${fixed(f.speedupMedian, 2)})`);
+    note(
+      `RATIO (b) speed-up, two in-process solvers / one, maxBatch ${f.maxBatch}: ${fixed(f.speedup, 2)} (median ${fixed(f.speedupMedian, 2)})`,
+    );
   }
-  return { native1Ms: best(times.native1), native2Ms: best(times.native2), figures };
+  note(
+    `RATIO (b) speed-up, two zi solve processes / one, maxBatch ${processMaxBatch}: ${fixed(processSpeedup, 2)} (median ${fixed(processSpeedupMedian, 2)}); from the first process taking the contract to the last one done`,
+  );
+  return {
+    native1Ms: best(times.native1),
+    native2Ms: best(times.native2),
+    figures,
+    processes: {
+      maxBatch: processMaxBatch,
+      oneMs: best(processes.one),
+      twoMs: best(processes.two),
+      speedup: processSpeedup,
+      speedupMedian: processSpeedupMedian,
+    },
+  };
 }
 
 // --- (c) -----------------------------------------------------------------------------------------
@@ -304,8 +421,8 @@ function recording(channel, exchanges) {
 
 /** One session of SESSION_MCUS trivial MCUs from solver 0 to the first bidder: its exchanges and timings. */
 async function sessionRun(ctx, contract) {
-  const bidder = ctx.bidders[0];
-  const solver = ctx.solvers[0];
+  const { bidder, solvers } = ctx.worlds[0];
+  const solver = solvers[0];
   const exchanges = [];
   const channel = recording(await solver.node.network.openSession(bidder.node.network.peerId), exchanges);
   const session = new SolverSession({
@@ -330,7 +447,8 @@ async function sessionRun(ctx, contract) {
 
 /** The same exchanges over a raw libp2p stream between the same nodes: a frame out, a frame of the answer's size back. */
 async function echoRun(ctx, exchanges) {
-  const stream = await ctx.solvers[0].node.network.host.dialProtocol(ctx.bidders[0].node.network.host.peerId, ECHO_PROTOCOL);
+  const { bidder, solvers } = ctx.worlds[0];
+  const stream = await solvers[0].node.network.host.dialProtocol(bidder.node.network.host.peerId, ECHO_PROTOCOL);
   const lp = lpStream(stream, { maxDataLength: 8 * 1024 * 1024 });
   const t0 = now();
   for (const [out, back] of exchanges) {
@@ -345,7 +463,8 @@ async function echoRun(ctx, exchanges) {
 }
 
 async function benchSession(ctx) {
-  const bidder = ctx.bidders[0];
+  const world = ctx.worlds[0];
+  const { bidder } = world;
   await bidder.node.network.host.handle(ECHO_PROTOCOL, async (stream) => {
     const lp = lpStream(stream, { maxDataLength: 8 * 1024 * 1024 });
     try {
@@ -360,7 +479,7 @@ async function benchSession(ctx) {
   const sessions = [];
   const echoes = [];
   for (let r = 0; r <= REPS; r++) {
-    const contract = await publish(ctx, bidder, ctx.trivial, { price: 1n, mcus: 1_000_000 });
+    const contract = await publish(ctx, world, ctx.trivial, { price: 1n, mcus: 1_000_000 });
     const session = await sessionRun(ctx, contract);
     const echo = await echoRun(ctx, session.exchanges);
     if (r === 0) continue;
@@ -419,9 +538,10 @@ async function main() {
   console.log(
     `Zi market bench: node ${process.version}, ${availableParallelism()} cores, ${int(MCUS)} MCUs per job, ${REPS} repetitions (+1 warm-up); every node in this process, sandboxes in worker processes`,
   );
-  const { genesis, accounts } = devnetConfig({ count: 8 });
+  // The devnet of `zi --genesis devnet` (ten dev accounts), so `zi solve` processes join it.
+  const { genesis, accounts } = devnetConfig({ count: 10 });
   const dir = await mkdtemp(join(tmpdir(), 'zi-bench-market-'));
-  const ctx = { dir, genesis, accounts, errors: [], bidders: [], solvers: [] };
+  const ctx = { dir, genesis, accounts, errors: [], worlds: [], processes: 0 };
   const { results, errors, section } = sectionRunner(ctx);
   try {
     await cp(templateDir('mandelbrot'), join(dir, 'mandelbrot'), { recursive: true });
@@ -430,22 +550,26 @@ async function main() {
     const buildPool = openPool(1);
     ctx.mandelbrot = await buildContract({ projectDir: join(dir, 'mandelbrot'), entry: 'src/contract.ts', pool: buildPool });
     ctx.trivial = await buildContract({ projectDir: join(dir, 'trivial'), entry: 'src/contract.ts', pool: buildPool });
-    // A miner (instant: a block as soon as a payout arrives by gossip), two bidders (one per
-    // maxBatch) on nodes of their own, and two solvers with one worker each; all connected.
-    const miner = await start(ctx, 'miner', { mining: { mode: 'instant', threads: 1, miner: accounts[0].address } });
+    // One small network per maxBatch, not connected to the other: a bidder's node that mines
+    // (instant: a block as soon as a payout arrives by gossip) and two solver nodes. Every node
+    // imports every block of its network (with an fsync), and they all share this process's one
+    // thread, so the fewer nodes, the closer the figures are to processes of their own.
     const bidderPool = openPool(2);
-    for (const [i, maxBatch] of MAX_BATCHES.entries()) {
-      const account = accounts[1 + i];
-      const node = await start(ctx, `bidder-${maxBatch}`, { bidder: { secretKey: account.secretKey, sandboxPool: bidderPool, maxBatch } });
-      ctx.bidders.push({ node, account, maxBatch });
+    const solverPools = [openPool(1), openPool(1)];
+    for (const maxBatch of MAX_BATCHES) {
+      const [miner, bidder, solver0, solver1] = accounts;
+      const node = await start(ctx, `bidder-${maxBatch}`, {
+        mining: { mode: 'instant', threads: 1, miner: miner.address },
+        bidder: { secretKey: bidder.secretKey, sandboxPool: bidderPool, maxBatch },
+      });
+      const solvers = [];
+      for (const [i, account] of [solver0, solver1].entries()) {
+        solvers.push({ node: await start(ctx, `solver-${maxBatch}-${i}`, {}), account, pool: solverPools[i] });
+      }
+      const all = [node, ...solvers.map((x) => x.node)];
+      for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) await connect(all[i], all[j]);
+      ctx.worlds.push({ maxBatch, bidder: { node, account: bidder }, solvers });
     }
-    for (let i = 0; i < 2; i++) {
-      const node = await start(ctx, `solver-${i}`, {});
-      ctx.solvers.push({ node, account: accounts[4 + i], pool: openPool(1) });
-    }
-    ctx.miner = miner;
-    const all = [miner, ...[...ctx.bidders, ...ctx.solvers].map((x) => x.node)];
-    for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) await connect(all[i], all[j]);
     await section('job', benchJob);
     // Last: its contract stays open, and a trivial MCU would outrank mandelbrot for any agent.
     await section('session', benchSession);
@@ -474,6 +598,13 @@ async function main() {
         speedup: round(f.speedup, 2),
         speedupMedian: round(f.speedupMedian, 2),
       })),
+      processes: {
+        maxBatch: job.processes.maxBatch,
+        oneSolverMs: round(job.processes.oneMs, 1),
+        twoSolversMs: round(job.processes.twoMs, 1),
+        speedup: round(job.processes.speedup, 2),
+        speedupMedian: round(job.processes.speedupMedian, 2),
+      },
     },
     session: session && {
       batches: session.batches,

@@ -481,10 +481,34 @@ export class NodeEventPrinter {
     }
   }
 
-  /** The node's own reports: only errors need a line (blocks come through `head`). */
+  /**
+   * The node's own reports that need a line: errors (on stderr unless --json), and the bidder's
+   * sessions — serving, each batch paid, each refusal. Blocks come through `head`.
+   */
   log(event: NodeLogEvent): void {
-    if (event.type !== 'error') return;
-    if (this.json) this.line({ event: 'error', where: event.where, message: event.message });
-    else process.stderr.write(`warning: ${event.where}: ${event.message}\n`);
+    switch (event.type) {
+      case 'error':
+        if (this.json) this.line({ event: 'error', where: event.where, message: event.message });
+        else process.stderr.write(`warning: ${event.where}: ${event.message}\n`);
+        return;
+      case 'bidder-serving':
+        if (this.json) this.line({ event: 'bidder-serving', address: event.address });
+        else process.stdout.write(`bidder: serving the solver sessions of ${event.address}'s contracts\n`);
+        return;
+      case 'session-paid': {
+        const { contract, solver, seq, mcus } = event;
+        if (this.json) this.line({ event: 'session-paid', contract, solver, seq, mcus });
+        else process.stdout.write(`paid     batch ${seq} of ${contract}: ${int(mcus)} MCU${mcus === 1 ? '' : 's'} to ${solver}\n`);
+        return;
+      }
+      case 'session-refused': {
+        const { contract, solver, reason, message } = event;
+        if (this.json) this.line({ event: 'session-refused', contract, ...(solver === undefined ? {} : { solver }), reason, message });
+        else process.stdout.write(`refused  ${solver ?? 'a solver'} on ${contract}: ${reason}${message ? ` (${message})` : ''}\n`);
+        return;
+      }
+      default:
+        return;
+    }
   }
 }

@@ -34,13 +34,17 @@ describe('zi init --lang zi', () => {
     const test = await zi(['test', '--mcus', '200'], dir);
     expect(test.code, test.stdout + test.stderr).toBe(0);
     expect(test.stdout).toMatch(/Tests \(9\):/);
-    expect(test.stdout).toMatch(/gas per MCU {2}min \S+ {2}avg \S+ {2}max \S+ {2}\(limit 2,005: the worst case proven by the Zi compiler\)/);
+    expect(test.stdout).toMatch(
+      /gas per MCU {2}min \S+ {2}avg \S+ {2}max \S+ {2}\(limit 2,005: the worst case proven by the Zi compiler\)/,
+    );
 
     const build = await zi(['build'], dir);
     expect(build.code, build.stderr).toBe(0);
     expect(build.stdout).toContain('gas bound  2,005 per MCU, worst case proven by the Zi compiler');
     const built = await zi(['build', '--json'], dir);
-    const manifest = json<{ manifest: { cid: string; gasBound: number; language: { name: string }; limits: { gasPerMcu: number } } }>(built).manifest;
+    const manifest = json<{ manifest: { cid: string; gasBound: number; language: { name: string }; limits: { gasPerMcu: number } } }>(
+      built,
+    ).manifest;
     expect(manifest).toMatchObject({ gasBound: 2005, language: { name: 'zi' }, limits: { gasPerMcu: 2005 } });
     expect(build.stdout).toContain(manifest.cid);
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { BIT_INTS, type IntName, T, type Type } from './types.js';
+import { BIT_INTS, type IntName, type Type } from './types.js';
 
 /** A builtin's parameter names, in order (a call may name them: `set_pixel(img, x: 1, …)`). */
 export const BUILTIN_PARAMS: Readonly<Record<string, readonly string[]>> = {
@@ -30,6 +30,9 @@ export const BUILTIN_PARAMS: Readonly<Record<string, readonly string[]>> = {
   new_image: ['width', 'height'],
   set_pixel: ['image', 'x', 'y', 'r', 'g', 'b'],
   input: ['index'],
+  concat: ['parts'],
+  sample: ['batch', 'rate', 'seed'],
+  plot: ['batch', 'shade'],
   is_some: ['value'],
   unwrap: ['value'],
   unwrap_or: ['value', 'default'],
@@ -90,6 +93,3 @@ export function decimalWidth(t: Type): number {
       return 17;
   }
 }
-
-/** A fresh `unit`. */
-export const UNIT = T.unit;

@@ -56,7 +56,11 @@ export type CallTarget =
   | { readonly kind: 'builtin'; readonly name: string; readonly args: readonly A.Expr[] };
 
 /** What a name used in an expression refers to. */
-export type NameTarget = { readonly kind: 'local'; readonly local: LocalInfo } | { readonly kind: 'const'; readonly info: ConstInfo };
+export type NameTarget =
+  | { readonly kind: 'local'; readonly local: LocalInfo }
+  | { readonly kind: 'const'; readonly info: ConstInfo }
+  /** `challenge` in `validate`: the validator's seed. */
+  | { readonly kind: 'challenge' };
 
 /** A loop and its bound. */
 export interface LoopInfo {

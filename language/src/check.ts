@@ -24,9 +24,15 @@ import type {
 import { type Decimal, decimalOf, negate, rescale, toNumber } from './decimal.js';
 import { compareDiagnostics, type Diagnostic, type Span } from './diagnostics.js';
 import { didYouMean } from './suggest.js';
-import { assignable, entryType, INT_RANGE, type IntName, isComposite, STRING_MAX, sameType, showType, T, type Type } from './types.js';
+import { assignable, entryType, INT_RANGE, isComposite, STRING_MAX, sameType, showType, T, type Type } from './types.js';
 
 export type * from './check-model.js';
+
+/** How many result sets one call of `union` merges (the runtime merges two at a time). */
+export const UNION_PARTS = 2;
+
+/** The most characters of the validator's seed that `challenge` holds. */
+export const CHALLENGE_LENGTH = 64;
 
 /** The largest loop bound and gas bound: the SDK's limit for gas values. */
 export const MAX_BOUND = 2 ** 50;
@@ -114,16 +120,25 @@ class Checker {
   input: InputInfo | undefined;
   scopes: Scope[] = [];
   fn: FnState | undefined;
+  /** Resolving the parameters of `union`, where `list<batch<R>>` needs no `max`. */
+  openList = false;
 
   constructor(readonly ast: A.Contract) {}
 
-  error(code: CheckCode, span: Span, message: string, extra: Partial<Pick<Diagnostic, 'hint' | 'spanLabel' | 'labels' | 'notes'>> = {}): void {
+  error(
+    code: CheckCode,
+    span: Span,
+    message: string,
+    extra: Partial<Pick<Diagnostic, 'hint' | 'spanLabel' | 'labels' | 'notes'>> = {},
+  ): void {
     const d: Diagnostic = { code, severity: 'error', message, span };
     this.diagnostics.push({ ...d, ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)) });
   }
 
   warn(code: CheckCode, span: Span, message: string, hint?: string): void {
-    this.diagnostics.push(hint === undefined ? { code, severity: 'warning', message, span } : { code, severity: 'warning', message, span, hint });
+    this.diagnostics.push(
+      hint === undefined ? { code, severity: 'warning', message, span } : { code, severity: 'warning', message, span, hint },
+    );
   }
 
   // --- the contract -------------------------------------------------------------------------------
@@ -154,7 +169,10 @@ class Checker {
           } else this.consts.set(item.name.name, { decl: item, resolving: false });
           break;
         case 'Input':
-          if (inputDecl) this.error('ZL2018', item.span, 'a second `input`', { hint: 'a contract has one input space; combine them in a record or grid' });
+          if (inputDecl)
+            this.error('ZL2018', item.span, 'a second `input`', {
+              hint: 'a contract has one input space; combine them in a record or grid',
+            });
           else inputDecl = item;
           break;
         case 'Function':
@@ -169,7 +187,10 @@ class Checker {
     }
     for (const name of this.consts.keys()) this.resolveConst(name);
     if (inputDecl) this.input = this.checkInput(inputDecl);
-    else this.error('ZL2018', this.ast.name.span, 'the contract has no `input`', { hint: 'declare the input space, e.g. `input n: u53 over range 0 ..< 1000`' });
+    else
+      this.error('ZL2018', this.ast.name.span, 'the contract has no `input`', {
+        hint: 'declare the input space, e.g. `input n: u53 over range 0 ..< 1000`',
+      });
     if (!this.mcu) {
       this.error('ZL2017', this.ast.name.span, 'the contract has no `mcu`', {
         hint: 'add the function that computes one unit: `mcu compute(x: u53) -> u53 { return x }`',
@@ -214,7 +235,11 @@ class Checker {
       const value = this.fold(entry.value, this.expr(entry.value));
       const want = key === 'name' || key === 'title' || key === 'description' ? 'string' : key === 'sample_rate' ? 'f64' : 'int';
       if (value === undefined || value.k !== want) {
-        this.error('ZL2023', entry.value.span, `\`${key}\` must be ${want === 'string' ? 'a string' : want === 'f64' ? 'a number' : 'an integer'} constant`);
+        this.error(
+          'ZL2023',
+          entry.value.span,
+          `\`${key}\` must be ${want === 'string' ? 'a string' : want === 'f64' ? 'a number' : 'an integer'} constant`,
+        );
         continue;
       }
       if (key === 'name') {
@@ -257,7 +282,9 @@ class Checker {
         if (alias) {
           if (alias.type) return alias.type;
           if (alias.resolving) {
-            this.error('ZL2002', t.span, `the type \`${name}\` is defined in terms of itself`, { hint: 'types cannot be recursive; use a bounded list' });
+            this.error('ZL2002', t.span, `the type \`${name}\` is defined in terms of itself`, {
+              hint: 'types cannot be recursive; use a bounded list',
+            });
             return T.error;
           }
           alias.resolving = true;
@@ -280,6 +307,8 @@ class Checker {
       case 'ListType': {
         const element = this.resolveType(t.element);
         if (t.max === undefined) {
+          // `union(parts: list<batch<R>>)`: the runtime merges two result sets at a time.
+          if (this.openList) return { k: 'list', element, max: UNION_PARTS };
           this.error('ZL3003', t.span, 'a list needs its largest length: `list<T, max N>`', { hint: 'add `max N` with a constant N' });
           return T.error;
         }
@@ -481,15 +510,21 @@ class Checker {
     const info: FnInfo = { decl, name, role: decl.role, params: [], result: T.error, js: `$${name}`, calls: [] };
     if (decl.role === 'fn' || decl.role === 'mcu') {
       if (this.fns.has(name) || BUILTIN_PARAMS[name] !== undefined) {
-        this.error('ZL2010', decl.name.span, `the function \`${name}\` is declared twice${BUILTIN_PARAMS[name] ? ' (it is a builtin)' : ''}`, {
-          hint: 'rename it',
-        });
+        this.error(
+          'ZL2010',
+          decl.name.span,
+          `the function \`${name}\` is declared twice${BUILTIN_PARAMS[name] ? ' (it is a builtin)' : ''}`,
+          {
+            hint: 'rename it',
+          },
+        );
         return;
       }
       this.fns.set(name, info);
     }
     if (decl.role === 'mcu') {
-      if (this.mcu) this.error('ZL2017', decl.name.span, 'a second `mcu`', { hint: 'a contract has exactly one MCU; make the other a `fn`' });
+      if (this.mcu)
+        this.error('ZL2017', decl.name.span, 'a second `mcu`', { hint: 'a contract has exactly one MCU; make the other a `fn`' });
       else this.mcu = info;
     } else if (decl.role !== 'fn') {
       if (this.hooks[decl.role]) this.error('ZL2019', decl.name.span, `a second \`${decl.role}\` hook`);
@@ -504,7 +539,9 @@ class Checker {
       const params: LocalInfo[] = [];
       for (const p of fn.decl.params) {
         if (params.some((q) => q.name === p.name.name)) this.error('ZL2010', p.name.span, `the parameter \`${p.name.name}\` appears twice`);
+        this.openList = fn.role === 'union';
         const local = this.makeLocal(used, p.name, this.resolveType(p.type), false);
+        this.openList = false;
         params.push(local);
       }
       (fn as { params: readonly LocalInfo[] }).params = params;
@@ -521,20 +558,32 @@ class Checker {
           hint: input ? `write \`mcu ${mcu.name}(${input.decl.name.name}: ${showType(input.type)}) -> …\`` : undefined,
         });
       } else if (input && !sameType(param.type, input.type)) {
-        this.error('ZL2018', param.decl.span, `the \`mcu\` parameter is \`${showType(param.type)}\` but the input is \`${showType(input.type)}\``, {
-          labels: [{ span: input.decl.type.span, message: 'the input type' }],
-        });
+        this.error(
+          'ZL2018',
+          param.decl.span,
+          `the \`mcu\` parameter is \`${showType(param.type)}\` but the input is \`${showType(input.type)}\``,
+          {
+            labels: [{ span: input.decl.type.span, message: 'the input type' }],
+          },
+        );
       }
       if (result.k === 'image' || result.k === 'batch' || result.k === 'unit') {
-        this.error('ZL2032', mcu.decl.result.span, `an MCU cannot return \`${showType(result)}\``, { hint: 'return numbers, records, lists or bytes' });
+        this.error('ZL2032', mcu.decl.result.span, `an MCU cannot return \`${showType(result)}\``, {
+          hint: 'return numbers, records, lists or bytes',
+        });
       }
     }
     const batch: Type = { k: 'batch', element: result.k === 'option' ? result.inner : result };
     const hook = (fn: FnInfo | undefined, params: Type[], results: Type[], shape: string): void => {
       if (!fn) return;
       const ok =
-        fn.params.length === params.length && fn.params.every((p, i) => sameType(p.type, params[i] ?? T.error)) && results.some((r) => sameType(fn.result, r));
-      if (!ok) this.error('ZL2019', fn.decl.name.span, `\`${fn.role}\` must be \`${shape}\``, { hint: 'hooks are generic over the MCU result type R' });
+        fn.params.length === params.length &&
+        fn.params.every((p, i) => sameType(p.type, params[i] ?? T.error)) &&
+        results.some((r) => sameType(fn.result, r));
+      if (!ok)
+        this.error('ZL2019', fn.decl.name.span, `\`${fn.role}\` must be \`${shape}\``, {
+          hint: 'hooks are generic over the MCU result type R',
+        });
     };
     const r = showType(batch.k === 'batch' ? batch.element : T.error);
     hook(this.hooks.union, [{ k: 'list', element: batch, max: 0 }], [batch], `union(parts: list<batch<${r}>>) -> batch<${r}>`);
@@ -545,11 +594,6 @@ class Checker {
       [{ k: 'image', format: 'rgb8' }, { k: 'image', format: 'gray8' }, PRIMITIVES.string ?? T.error],
       `render(b: batch<${r}>) -> image<rgb8> (or image<gray8>, or string)`,
     );
-    if (this.hooks.union) {
-      this.error('ZL4001', this.hooks.union.decl.name.span, 'a custom `union` is not supported yet', {
-        hint: 'leave it out: the default union merges result sets in index order and rejects conflicting results',
-      });
-    }
   }
 
   makeLocal(used: Set<string>, ident: A.Ident, type: Type, mutable: boolean, js?: string): LocalInfo {
@@ -570,7 +614,14 @@ class Checker {
     const returns = this.block(fn.decl.body);
     if (!returns && fn.result.k !== 'unit') {
       const b = fn.decl.body.span;
-      const end: Span = { start: Math.max(b.start, b.end - 1), end: b.end, line: b.endLine, column: Math.max(1, b.endColumn - 1), endLine: b.endLine, endColumn: b.endColumn };
+      const end: Span = {
+        start: Math.max(b.start, b.end - 1),
+        end: b.end,
+        line: b.endLine,
+        column: Math.max(1, b.endColumn - 1),
+        endLine: b.endLine,
+        endColumn: b.endColumn,
+      };
       this.error('ZL2015', end, `\`${fn.name}\` may reach its end without returning ${aType(fn.result)}`, {
         spanLabel: 'the end of the function',
         hint: 'end every path with `return …`; a loop may run to its end, so return after it too',
@@ -596,7 +647,12 @@ class Checker {
             this.error(
               'ZL2026',
               site.callee.span,
-              cycle.length === 2 ? `\`${fn.name}\` calls itself` : `\`${callee.name}\` calls itself through ${cycle.slice(1, -1).map((n) => `\`${n}\``).join(', ')}`,
+              cycle.length === 2
+                ? `\`${fn.name}\` calls itself`
+                : `\`${callee.name}\` calls itself through ${cycle
+                    .slice(1, -1)
+                    .map((n) => `\`${n}\``)
+                    .join(', ')}`,
               {
                 spanLabel: 'this call closes the cycle',
                 hint: 'Zi has no recursion, so the cost of every MCU is known before it runs; rewrite it as a loop with a bound',
@@ -658,7 +714,11 @@ class Checker {
         });
         return undefined;
       }
-      this.error('ZL2027', decl.type.span, `a grid input must be \`complex\`, a record of numbers, or one number axis; not \`${showType(type)}\``);
+      this.error(
+        'ZL2027',
+        decl.type.span,
+        `a grid input must be \`complex\`, a record of numbers, or one number axis; not \`${showType(type)}\``,
+      );
       return undefined;
     };
     let count = 1;
@@ -743,7 +803,9 @@ class Checker {
       else if (target?.kind === 'const' && target.info.value?.k === 'int') d = { num: target.info.value.v, scale: 0 };
     }
     if (d === undefined) {
-      this.error('ZL2020', e.span, 'grid bounds and steps must be decimal constants', { hint: 'write a number such as `-2.0` or `0.005`, or a `const` holding one' });
+      this.error('ZL2020', e.span, 'grid bounds and steps must be decimal constants', {
+        hint: 'write a number such as `-2.0` or `0.005`, or a `const` holding one',
+      });
     }
     return d;
   }
@@ -774,7 +836,9 @@ class Checker {
     const scope = this.scopes[this.scopes.length - 1];
     if (!fn || !scope) throw new Error('declare outside a function');
     if (scope.names.has(ident.name)) {
-      this.error('ZL2010', ident.span, `\`${ident.name}\` is already declared in this block`, { hint: 'choose another name, or assign to the `var` instead' });
+      this.error('ZL2010', ident.span, `\`${ident.name}\` is already declared in this block`, {
+        hint: 'choose another name, or assign to the `var` instead',
+      });
     }
     const local = this.makeLocal(fn.used, ident, type, mutable, js);
     scope.names.set(ident.name, local);
@@ -814,7 +878,11 @@ class Checker {
         if (!this.fn || this.fn.depth === 0) {
           this.error('ZL2021', s.span, `\`${s.kind === 'Break' ? 'break' : 'continue'}\` outside a loop`);
         } else if (this.fn.valueBlock > 0) {
-          this.error('ZL4001', s.span, `\`${s.kind === 'Break' ? 'break' : 'continue'}\` inside an \`if\` used as a value is not supported`);
+          this.error(
+            'ZL4001',
+            s.span,
+            `\`${s.kind === 'Break' ? 'break' : 'continue'}\` inside an \`if\` used as a value is not supported`,
+          );
         }
         return false;
       case 'Return': {
@@ -857,15 +925,21 @@ class Checker {
       if (t?.kind === 'const') {
         this.error('ZL2009', s.target.span, `\`${root.name}\` is a constant`, { hint: 'declare a `var` to hold a value that changes' });
       } else if (t?.kind === 'local' && !t.local.mutable) {
-        this.error('ZL2009', s.target.span, `\`${root.name}\` cannot change: it is ${t.local.js.startsWith('__zi_') ? 'a loop variable' : 'declared with `let` (or a parameter)'}`, {
-          hint: t.local.js.startsWith('__zi_') ? 'copy it into a `var` first' : `declare it with \`var ${root.name} = …\``,
-          labels: [{ span: t.local.decl.span, message: 'declared here' }],
-        });
+        this.error(
+          'ZL2009',
+          s.target.span,
+          `\`${root.name}\` cannot change: it is ${t.local.js.startsWith('__zi_') ? 'a loop variable' : 'declared with `let` (or a parameter)'}`,
+          {
+            hint: t.local.js.startsWith('__zi_') ? 'copy it into a `var` first' : `declare it with \`var ${root.name} = …\``,
+            labels: [{ span: t.local.decl.span, message: 'declared here' }],
+          },
+        );
       }
     }
     if (s.target.kind === 'Index') {
       const container = this.types.get(s.target.target);
-      if (container?.k === 'bytes' || container?.k === 'string') this.error('ZL2009', s.target.span, `the elements of \`${showType(container)}\` cannot change`);
+      if (container?.k === 'bytes' || container?.k === 'string')
+        this.error('ZL2009', s.target.span, `the elements of \`${showType(container)}\` cannot change`);
     }
     if (s.op === '=') {
       this.expect(s.value, target);
@@ -975,7 +1049,9 @@ class Checker {
       case 'error':
         break;
       default:
-        this.error('ZL2024', s.iterable.span, `cannot loop over ${aType(it)}`, { hint: 'loop over a list, an array, bytes or a batch; or over a range `a ..< b`' });
+        this.error('ZL2024', s.iterable.span, `cannot loop over ${aType(it)}`, {
+          hint: 'loop over a list, an array, bytes or a batch; or over a range `a ..< b`',
+        });
     }
     const max = this.loopMax(s.max);
     let bound = natural ?? max ?? 0;
@@ -1034,7 +1110,9 @@ class Checker {
         return T.bool;
       case 'None':
         if (hint?.k === 'option') return hint;
-        this.error('ZL2031', e.span, 'cannot tell which `option` this `none` is', { hint: 'give the binding a type: `let x: option<u32> = none`' });
+        this.error('ZL2031', e.span, 'cannot tell which `option` this `none` is', {
+          hint: 'give the binding a type: `let x: option<u32> = none`',
+        });
         return T.error;
       case 'Some': {
         const inner = this.expr(e.value, hint?.k === 'option' ? hint.inner : undefined);
@@ -1072,11 +1150,14 @@ class Checker {
           else this.expect(x, element);
         }
         if (element === undefined) {
-          this.error('ZL2031', e.span, 'cannot tell the element type of an empty list', { hint: 'give the binding a type: `let xs: list<u32, max 8> = []`' });
+          this.error('ZL2031', e.span, 'cannot tell the element type of an empty list', {
+            hint: 'give the binding a type: `let xs: list<u32, max 8> = []`',
+          });
           return T.error;
         }
         if (hint?.k === 'array') {
-          if (hint.n !== e.elements.length) this.error('ZL2003', e.span, `expected ${hint.n} elements for \`${showType(hint)}\`, found ${e.elements.length}`);
+          if (hint.n !== e.elements.length)
+            this.error('ZL2003', e.span, `expected ${hint.n} elements for \`${showType(hint)}\`, found ${e.elements.length}`);
           return hint;
         }
         if (hint?.k === 'list') {
@@ -1089,13 +1170,15 @@ class Checker {
         const element = this.expr(e.value, hint?.k === 'array' || hint?.k === 'list' ? hint.element : undefined);
         const n = this.constCount(e.count, 'the length of `[value; N]`');
         if (n === undefined) return T.error;
-        if (isComposite(element)) this.error('ZL4001', e.value.span, '`[value; N]` of records, tuples or arrays is not supported yet', { hint: 'use numbers' });
+        if (isComposite(element))
+          this.error('ZL4001', e.value.span, '`[value; N]` of records, tuples or arrays is not supported yet', { hint: 'use numbers' });
         return { k: 'array', element, n };
       }
       case 'Index': {
         const target = this.expr(e.target);
         const index = this.expr(e.index, T.u53);
-        if (index.k !== 'int' && index.k !== 'error') this.error('ZL2024', e.index.span, `an index must be an integer, not \`${showType(index)}\``);
+        if (index.k !== 'int' && index.k !== 'error')
+          this.error('ZL2024', e.index.span, `an index must be an integer, not \`${showType(index)}\``);
         switch (target.k) {
           case 'list':
           case 'array':
@@ -1114,7 +1197,9 @@ class Checker {
         const name = e.field.name;
         if (target.k === 'complex') {
           if (name === 're' || name === 'im') return T.f64;
-          this.error('ZL2014', e.field.span, `a complex number has \`re\` and \`im\`, not \`${name}\``, { hint: didYouMean(name, ['re', 'im']) });
+          this.error('ZL2014', e.field.span, `a complex number has \`re\` and \`im\`, not \`${name}\``, {
+            hint: didYouMean(name, ['re', 'im']),
+          });
           return T.error;
         }
         if (target.k === 'record') {
@@ -1131,7 +1216,9 @@ class Checker {
         if (target.k === 'entry') {
           if (name === 'index') return T.u53;
           if (name === 'value') return target.value;
-          this.error('ZL2014', e.field.span, `a batch entry has \`index\` and \`value\`, not \`${name}\``, { hint: didYouMean(name, ['index', 'value']) });
+          this.error('ZL2014', e.field.span, `a batch entry has \`index\` and \`value\`, not \`${name}\``, {
+            hint: didYouMean(name, ['index', 'value']),
+          });
           return T.error;
         }
         if (target.k !== 'error') this.error('ZL2014', e.field.span, `${aType(target)} has no fields`);
@@ -1169,6 +1256,16 @@ class Checker {
 
   name(e: A.NameExpr): Type {
     const local = this.lookup(e.name);
+    if (!local && e.name === 'challenge' && !this.consts.has(e.name)) {
+      if (this.fn?.info.role !== 'validate') {
+        this.error('ZL2001', e.span, '`challenge` exists only in `validate`', {
+          hint: 'it is the seed the validator chose after the solver committed to its batch',
+        });
+        return T.error;
+      }
+      this.names.set(e, { kind: 'challenge' });
+      return { k: 'string', max: CHALLENGE_LENGTH };
+    }
     if (local) {
       this.names.set(e, { kind: 'local', local });
       return local.type;
@@ -1205,7 +1302,9 @@ class Checker {
         return T.error;
       case '!':
         if (t.k === 'bool') return t;
-        this.error('ZL2005', e.span, `\`!\` needs a \`bool\`, not \`${showType(t)}\``, { hint: t.k === 'int' ? 'for bits use `~`' : undefined });
+        this.error('ZL2005', e.span, `\`!\` needs a \`bool\`, not \`${showType(t)}\``, {
+          hint: t.k === 'int' ? 'for bits use `~`' : undefined,
+        });
         return T.error;
       case '~':
         if (isBitInt(t)) return t;
@@ -1313,7 +1412,9 @@ class Checker {
       case '<<':
       case '>>':
         if (!isBitInt(lt)) {
-          this.error('ZL2005', span, `\`${op}\` needs an integer of at most 32 bits on the left, not \`${showType(lt)}\``, { hint: 'convert with `as u32` first' });
+          this.error('ZL2005', span, `\`${op}\` needs an integer of at most 32 bits on the left, not \`${showType(lt)}\``, {
+            hint: 'convert with `as u32` first',
+          });
           return T.error;
         }
         if (rt.k !== 'int' || rt.name.startsWith('i')) {
@@ -1325,7 +1426,11 @@ class Checker {
       case '<=':
       case '>':
       case '>=':
-        if ((lt.k === 'int' && rt.k === 'int' && lt.name === rt.name) || (lt.k === 'f64' && rt.k === 'f64') || (lt.k === 'string' && rt.k === 'string')) {
+        if (
+          (lt.k === 'int' && rt.k === 'int' && lt.name === rt.name) ||
+          (lt.k === 'f64' && rt.k === 'f64') ||
+          (lt.k === 'string' && rt.k === 'string')
+        ) {
           return T.bool;
         }
         mismatch();
@@ -1334,7 +1439,13 @@ class Checker {
       case '!=':
         if (lt.k === 'image' || lt.k === 'batch' || lt.k === 'unit') {
           this.error('ZL2005', span, `\`${showType(lt)}\` values cannot be compared`);
-        } else if (!(sameType(lt, rt) || (lt.k === 'list' && rt.k === 'list' && sameType(lt.element, rt.element)) || (lt.k === 'string' && rt.k === 'string'))) {
+        } else if (
+          !(
+            sameType(lt, rt) ||
+            (lt.k === 'list' && rt.k === 'list' && sameType(lt.element, rt.element)) ||
+            (lt.k === 'string' && rt.k === 'string')
+          )
+        ) {
           mismatch();
         }
         return T.bool;
@@ -1381,7 +1492,8 @@ class Checker {
     if (fn) fn.valueBlock--;
     if (a.k === 'error' || b.k === 'error') return a.k === 'error' ? b : a;
     if (sameType(a, b)) return a;
-    if (a.k === 'list' && b.k === 'list' && sameType(a.element, b.element)) return { k: 'list', element: a.element, max: Math.max(a.max, b.max) };
+    if (a.k === 'list' && b.k === 'list' && sameType(a.element, b.element))
+      return { k: 'list', element: a.element, max: Math.max(a.max, b.max) };
     if (a.k === 'string' && b.k === 'string') return { k: 'string', max: Math.max(a.max, b.max) };
     this.error('ZL2003', e.span, `the branches give different types: \`${showType(a)}\` and \`${showType(b)}\``);
     return T.error;
@@ -1428,6 +1540,41 @@ class Checker {
       return want;
     }
     return { k: 'record', fields };
+  }
+
+  /** `plot(b, shade: fn(r) => …)`: one pixel per result, at its place in the input grid. */
+  plot(e: A.CallExpr, batch: A.Expr, shade: A.Expr, hint: Type | undefined): Type {
+    const t = this.expr(batch);
+    const image: Type = hint?.k === 'image' ? hint : { k: 'image', format: 'rgb8' };
+    const pixel: Type = image.k === 'image' && image.format === 'gray8' ? T.u8 : { k: 'tuple', elements: [T.u8, T.u8, T.u8] };
+    if (t.k !== 'batch') {
+      if (t.k !== 'error') this.error('ZL2003', batch.span, `\`plot\` needs a batch, not ${aType(t)}`);
+      return image;
+    }
+    const input = this.input;
+    if (input && (input.space.kind !== 'grid' || input.space.axes.length > 2)) {
+      this.error('ZL2027', e.span, '`plot` draws the points of a grid input with one or two axes', {
+        hint: 'draw with `new_image` and `set_pixel` instead',
+      });
+    }
+    const fn = this.fn;
+    if (shade.kind !== 'Lambda' || shade.params.length !== 1 || !fn) {
+      this.error('ZL2025', shade.span, '`shade` must be a function of one result: `fn(r) => …`');
+      return image;
+    }
+    const [param] = shade.params;
+    if (!param) return image;
+    if (param.type !== undefined && !sameType(this.resolveType(param.type), t.element)) {
+      this.error('ZL2003', param.span, `the results are ${aType(t.element)}`);
+    }
+    this.scopes.push({ names: new Map() });
+    this.declare(param.name, t.element, false);
+    fn.valueBlock++;
+    this.expect(shade.body, pixel, `\`shade\` gives a pixel of \`${image.k === 'image' ? image.format : ''}\`:`);
+    fn.valueBlock--;
+    this.scopes.pop();
+    this.types.set(shade, pixel);
+    return image;
   }
 
   // --- calls --------------------------------------------------------------------------------------
@@ -1532,7 +1679,9 @@ class Checker {
         const t = this.expr(a0 as A.Expr, T.f64);
         if (t.k !== 'f64') {
           if (t.k === 'int') {
-            this.error('ZL2004', (a0 as A.Expr).span, `\`${name}\` works on \`f64\`, not \`${t.name}\``, { hint: `convert first: \`${name}(x as f64)\`` });
+            this.error('ZL2004', (a0 as A.Expr).span, `\`${name}\` works on \`f64\`, not \`${t.name}\``, {
+              hint: `convert first: \`${name}(x as f64)\``,
+            });
             return T.error;
           }
           return bad(a0 as A.Expr, t, 'an `f64`');
@@ -1615,7 +1764,11 @@ class Checker {
         if (img.k !== 'image') return bad(a0 as A.Expr, img, 'an image');
         const want = img.format === 'rgb8' ? 3 : 1;
         if (channels.length !== want) {
-          this.error('ZL2007', e.span, `\`set_pixel\` on an \`image<${img.format}>\` takes ${want === 3 ? 'r, g and b' : 'one gray value'} after x and y`);
+          this.error(
+            'ZL2007',
+            e.span,
+            `\`set_pixel\` on an \`image<${img.format}>\` takes ${want === 3 ? 'r, g and b' : 'one gray value'} after x and y`,
+          );
         }
         this.expect(args[1] as A.Expr, T.u53);
         this.expect(args[2] as A.Expr, T.u53);
@@ -1625,6 +1778,24 @@ class Checker {
       case 'input':
         this.expect(a0 as A.Expr, T.u53);
         return this.input?.type ?? T.error;
+      case 'concat': {
+        const t = this.expr(a0 as A.Expr);
+        if (t.k === 'list' && t.element.k === 'batch') return t.element;
+        return bad(a0 as A.Expr, t, 'a list of batches');
+      }
+      case 'sample': {
+        const t = this.expr(a0 as A.Expr);
+        this.expect(a1 as A.Expr, T.f64);
+        const seed = this.expr(args[2] as A.Expr);
+        if (seed.k !== 'string') bad(args[2] as A.Expr, seed, 'a string seed (`challenge` in validate)');
+        const rate = this.fold(a1 as A.Expr, T.f64);
+        if (rate?.k === 'f64' && !(rate.v > 0 && rate.v <= 1))
+          this.error('ZL2003', (a1 as A.Expr).span, '`rate` must be above 0 and at most 1');
+        if (t.k !== 'batch') return bad(a0 as A.Expr, t, 'a batch');
+        return { k: 'list', element: entryType(t.element), max: this.input?.count ?? 0 };
+      }
+      case 'plot':
+        return this.plot(e, a0 as A.Expr, a1 as A.Expr, hint);
       case 'is_some':
       case 'unwrap':
       case 'unwrap_or': {
@@ -1681,7 +1852,15 @@ export function check(ast: A.Contract): CheckResult {
     return {
       program: {
         ast,
-        settings: { name: 'contract', version: '0', description: '', priceLi: 0n, sampleRate: undefined, memoryMb: undefined, gasPerMcu: undefined },
+        settings: {
+          name: 'contract',
+          version: '0',
+          description: '',
+          priceLi: 0n,
+          sampleRate: undefined,
+          memoryMb: undefined,
+          gasPerMcu: undefined,
+        },
         consts: [],
         functions: [],
         mcu: undefined,

@@ -153,6 +153,90 @@ export const HELPERS: Readonly<Record<string, Helper>> = {
 }`,
     needs: [],
   },
+  zi_merge: {
+    // The parts merged in index order, two at a time; one index in both must carry equal results
+    // (the default union's rule).
+    code: `function zi_merge(parts, eq) {
+  let out = [];
+  ${loop(
+    1,
+    'parts.length',
+    `{
+    const b = parts[__zi_h1];
+    const merged = [];
+    let i = 0;
+    let j = 0;
+    ${loop(
+      2,
+      'out.length + b.length',
+      `{
+      const x = out[i];
+      const y = b[j];
+      if (x === undefined && y === undefined) break;
+      if (x !== undefined && (y === undefined || x.index < y.index)) { merged.push(x); i++; }
+      else if (y !== undefined && (x === undefined || y.index < x.index)) { merged.push(y); j++; }
+      else {
+        if (!eq(x.output, y.output)) throw new RangeError('two result sets disagree at index ' + x.index);
+        merged.push(x); i++; j++;
+      }
+    }`,
+    )}
+    out = merged;
+  }`,
+  )}
+  return out;
+}`,
+    needs: [],
+  },
+  zi_sample: {
+    // A seeded sample of a batch: k = max(1, ceil(n * rate)) distinct entries by a partial
+    // Fisher-Yates shuffle driven by xorshift32 from an FNV-1a hash of the seed, in index order.
+    code: `function zi_sample(b, rate, seed) {
+  const n = b.length;
+  const k = n === 0 ? 0 : Math.min(n, Math.max(1, Math.ceil(n * rate)));
+  let h = 2166136261;
+  ${loop(1, 'seed.length', '{ h = Math.imul(h ^ seed.charCodeAt(__zi_h1), 16777619) >>> 0; }')}
+  if (h === 0) h = 1;
+  const moved = new Int32Array(n);
+  const chosen = new Uint8Array(n);
+  ${loop(
+    2,
+    'k',
+    `{
+    h ^= h << 13; h >>>= 0; h ^= h >>> 17; h ^= h << 5; h >>>= 0;
+    const j = __zi_h2 + (h % (n - __zi_h2));
+    const atJ = moved[j] === 0 ? j : moved[j] - 1;
+    const atQ = moved[__zi_h2] === 0 ? __zi_h2 : moved[__zi_h2] - 1;
+    moved[j] = atQ + 1;
+    moved[__zi_h2] = atJ + 1;
+    chosen[atJ] = 1;
+  }`,
+  )}
+  const out = [];
+  ${loop(3, 'n', '{ if (chosen[__zi_h3] === 1) out.push(b[__zi_h3]); }')}
+  return out;
+}`,
+    needs: [],
+  },
+  zi_plot: {
+    code: `function zi_plot(b, w, h, shade, gray) {
+  const img = createImage(w, h);
+  ${loop(
+    1,
+    'b.length',
+    `{
+    const e = b[__zi_h1];
+    const v = shade(e.output);
+    const x = e.index % w;
+    const y = Math.floor(e.index / w);
+    if (gray) setPixel(img, x, y, v, v, v);
+    else setPixel(img, x, y, v[0], v[1], v[2]);
+  }`,
+  )}
+  return img;
+}`,
+    needs: [],
+  },
   zi_fill: {
     code: `function zi_fill(out, v) {
   ${loop(1, 'out.length', '{ out[__zi_h1] = v; }')}

@@ -13,15 +13,15 @@
  */
 
 import type * as A from './ast.js';
-import { check, MAX_BOUND, unparen } from './check.js';
+import { CHALLENGE_LENGTH, check, MAX_BOUND, unparen } from './check.js';
 import type { CheckedProgram, ConstInfo, FnInfo, LocalInfo } from './check-model.js';
-import { type CostReport, costOf } from './cost.js';
-import { type Diagnostic, hasErrors } from './diagnostics.js';
-import { parse } from './parse.js';
 import { HELPERS } from './compile-runtime.js';
 import { hasMutableShape, isScalarEq, LOOKING_BUILTINS, needsCopy } from './compile-values.js';
+import { type CostReport, costOf } from './cost.js';
 import { jsNumber } from './decimal.js';
-import { INT_RANGE, type IntName, STRING_MAX, showType, type Type, typedArrayOf } from './types.js';
+import { type Diagnostic, hasErrors } from './diagnostics.js';
+import { parse } from './parse.js';
+import { INT_RANGE, STRING_MAX, showType, type Type, typedArrayOf } from './types.js';
 
 /** Version of the compiler's output format; part of the manifest (it changes bundles and gas). */
 export const COMPILER_VERSION = '0.1.0';
@@ -110,12 +110,12 @@ export class Generator {
 
   // --- the module ---------------------------------------------------------------------------------
 
-  module(gasPerMcu: number, gasPerRender: number | undefined): string {
+  module(gasPerMcu: number, gasPerRender: number | undefined, gasPerUnion?: number): string {
     const p = this.p;
     const body: string[] = [];
     for (const c of p.consts) body.push(...this.constDecl(c));
     for (const fn of p.functions) {
-      if (fn.role === 'fn' || fn.role === 'mcu' || fn.role === 'render' || fn.role === 'validate') body.push('', ...this.fnDecl(fn));
+      body.push('', ...this.fnDecl(fn));
     }
     body.push('', ...this.inputFn());
     const s = p.settings;
@@ -124,7 +124,7 @@ export class Generator {
       `version: ${JSON.stringify(s.version)},`,
       `description: ${JSON.stringify(s.description)},`,
       `price: ${s.priceLi}n,`,
-      `limits: { gasPerMcu: ${gasPerMcu}${gasPerRender === undefined ? '' : `, gasPerRender: ${gasPerRender}`}${s.memoryMb === undefined ? '' : `, memoryMb: ${s.memoryMb}`} },`,
+      `limits: { gasPerMcu: ${gasPerMcu}${gasPerRender === undefined ? '' : `, gasPerRender: ${gasPerRender}`}${gasPerUnion === undefined ? '' : `, gasPerUnion: ${gasPerUnion}`}${s.memoryMb === undefined ? '' : `, memoryMb: ${s.memoryMb}`} },`,
       `inputs: { count: ${p.input?.count ?? 0}, at: zi_at },`,
       `mcu: ${p.mcu?.js ?? 'undefined'},`,
     ];
@@ -136,10 +136,11 @@ export class Generator {
         `  // contract's own validate can only add to it.`,
         `  const verdict = defaultValidate(results, ctx);`,
         `  if (!verdict.ok) return verdict;`,
-        `  return ${p.hooks.validate.js}(results) ? verdict : { ok: false, reason: 'the contract\\'s validate returned false' };`,
+        `  return ${p.hooks.validate.js}(results, String(ctx.seed).slice(0, ${CHALLENGE_LENGTH})) ? verdict : { ok: false, reason: 'the contract\\'s validate returned false' };`,
         `},`,
       );
     }
+    if (p.hooks.union) fields.push(`union: (a, b) => ${p.hooks.union.js}([a, b]),`);
     if (p.hooks.render) fields.push(`render: ${p.hooks.render.js},`);
     if (s.sampleRate !== undefined) fields.push(`validation: { sampleRate: ${s.sampleRate} },`);
     body.push('', 'export default defineContract({', ...indent(fields), '});');
@@ -213,6 +214,7 @@ export class Generator {
         prologue.push(`const ${p.js}_re = ${p.js}.re, ${p.js}_im = ${p.js}.im;`);
       } else params.push(p.js);
     }
+    if (fn.role === 'validate') params.push('zi_seed');
     const body = this.block(fn.decl.body.statements);
     const decl = this.scope.declarations();
     const lines = [`function ${fn.js}(${params.join(', ')}) {`, ...indent([...(decl ? [decl] : []), ...prologue, ...body]), '}'];
@@ -345,16 +347,18 @@ export class Generator {
     const target = unparen(s.target);
     const t = this.type(s.target);
     if (t.k === 'complex') {
-      const v =
-        s.op === '='
-          ? this.pairOf(s.value)
-          : this.pairBinary(s.op.slice(0, -1) as A.BinaryOp, s.target, s.value, s);
+      const v = s.op === '=' ? this.pairOf(s.value) : this.pairBinary(s.op.slice(0, -1) as A.BinaryOp, s.target, s.value);
       if (target.kind === 'Name') {
         // The new real part waits in a block-scoped constant while the imaginary part is computed
         // from the old values (a loop-carried temporary would cost V8 about 5% in hot loops).
         const l = this.nameLocal(target);
         const r = this.scope.constant();
-        return [...(v.pre.length > 0 ? [`${v.pre.join(', ')};`] : []), `const ${r} = ${v.re};`, `${l.js}_im = ${v.im};`, `${l.js}_re = ${r};`];
+        return [
+          ...(v.pre.length > 0 ? [`${v.pre.join(', ')};`] : []),
+          `const ${r} = ${v.re};`,
+          `${l.js}_im = ${v.im};`,
+          `${l.js}_re = ${r};`,
+        ];
       }
       const place = this.place(target);
       return [`${place.pre}${place.ref} = ${seq(v.pre, `{ re: ${v.re}, im: ${v.im} }`)};`];
@@ -420,6 +424,11 @@ export class Generator {
       const v = this.pair(e);
       return seq(v.pre, `{ re: ${v.re}, im: ${v.im} }`);
     }
+    return this.plain(e, t, look);
+  }
+
+  /** JavaScript for an expression whose value is one JavaScript value (a stored complex is `{ re, im }`). */
+  plain(e: A.Expr, t: Type, look: boolean): string {
     switch (e.kind) {
       case 'Paren':
         return this.expr(e.expr, look);
@@ -443,8 +452,16 @@ export class Generator {
         return this.value(e.value, this.type(e.value));
       case 'Name': {
         const target = this.p.names.get(e);
-        if (target?.kind === 'const') return target.info.js;
+        if (target?.kind === 'const') {
+          // A folded number is written in place: no variable to load in a hot loop.
+          const v = target.info.value;
+          if (v?.k === 'int' && t.k === 'int') return v.v < 0n ? `(${v.v})` : v.v.toString();
+          if (v?.k === 'f64' && t.k === 'f64') return v.v < 0 || Object.is(v.v, -0) ? `(${jsNumber(v.v)})` : jsNumber(v.v);
+          if (v?.k === 'int' && t.k === 'f64') return jsNumber(Number(v.v));
+          return target.info.js;
+        }
         if (target?.kind === 'local') return target.local.js;
+        if (target?.kind === 'challenge') return 'zi_seed';
         throw new Error(`unresolved ${e.name}`);
       }
       case 'Unary':
@@ -534,7 +551,8 @@ export class Generator {
         return `!${a}`;
       case '-':
         if (t.k === 'f64') return `(-${a})`;
-        if (t.k === 'int' && t.name === 'i32') return `((${this.t()} = 0 - ${a}) <= 2147483647 ? t : ${this.trap('integer overflow in `-` (i32)', e)})`;
+        if (t.k === 'int' && t.name === 'i32')
+          return `((${this.t()} = 0 - ${a}) <= 2147483647 ? t : ${this.trap('integer overflow in `-` (i32)', e)})`;
         return `(0 - ${a})`;
       case '~':
         if (t.k === 'int' && t.name === 'u8') return `(~${a} & 255)`;
@@ -602,7 +620,7 @@ export class Generator {
         const signed = INT_RANGE[lt.name].min < 0;
         if (e.op === '%') return signed ? `(${a} % ${d} + 0)` : `(${a} % ${d})`;
         if (!signed) return `Math.floor(${a} / ${d})`;
-        return this.binaryCode('/', lt, rt, a, d.toString(), e, t);
+        return this.binaryCode('/', lt, rt, a, d.toString(), e);
       }
     }
     if (e.op === '==' || e.op === '!=') {
@@ -619,11 +637,11 @@ export class Generator {
       return e.op === '==' ? eq : `!${eq}`;
     }
     if (e.op === '&&' || e.op === '||') return `(${this.expr(e.left)} ${e.op} ${this.expr(e.right)})`;
-    return this.binaryCode(e.op, lt, rt, this.expr(e.left, true), this.expr(e.right, true), e, t);
+    return this.binaryCode(e.op, lt, rt, this.expr(e.left, true), this.expr(e.right, true), e);
   }
 
   /** `a op b` for operands of types `lt`/`rt` (already JavaScript), with overflow checks. */
-  binaryCode(op: A.BinaryOp, lt: Type, rt: Type, a: string, b: string, at: { span: A.Span }, result?: Type): string {
+  binaryCode(op: A.BinaryOp, lt: Type, rt: Type, a: string, b: string, at: { span: A.Span }): string {
     if (op === '++') {
       if (lt.k === 'string') {
         // Strings stay below STRING_MAX characters, so the cost of hashing one is bounded.
@@ -646,10 +664,12 @@ export class Generator {
     const t = this.t();
     const overflow = (what: string) => this.trap(`integer overflow in \`${what}\` (${name})`, at);
     const inRange = (expr: string, what: string, lowCheck: boolean, highCheck: boolean): string => {
-      const conds = [...(lowCheck ? [`(${t} = ${expr}) >= ${min}`] : []), ...(highCheck ? [`${lowCheck ? t : `(${t} = ${expr})`} <= ${max}`] : [])];
+      const conds = [
+        ...(lowCheck ? [`(${t} = ${expr}) >= ${min}`] : []),
+        ...(highCheck ? [`${lowCheck ? t : `(${t} = ${expr})`} <= ${max}`] : []),
+      ];
       return `(${conds.join(' && ')} ? ${signed ? `${t} + 0` : t} : ${overflow(what)})`;
     };
-    void result;
     switch (op) {
       case '+':
         return inRange(`${a} + ${b}`, '+', signed, true);
@@ -698,6 +718,8 @@ export class Generator {
       return `((${t} = Math.trunc(${a})) >= ${min} && ${t} <= ${max} ? ${t} + 0 : ${this.trap(`${to.name} cannot hold the value converted with \`as\``, e)})`;
     }
     if (from.k !== 'int' || lit.kind === 'Int') return a;
+    const known = this.constInt(e.expr);
+    if (known !== undefined && known >= BigInt(min) && known <= BigInt(max)) return known < 0n ? `(${known})` : known.toString();
     const f = INT_RANGE[from.name];
     const low = f.min < min;
     const high = f.max > max;
@@ -707,7 +729,6 @@ export class Generator {
   }
 
   ifExpr(e: A.IfExpr): string {
-    const simple = (b: A.Block | A.IfExpr): boolean => b.kind === 'IfExpr' || b.statements.length === 1;
     const branch = (b: A.Block | A.IfExpr): string => {
       if (b.kind === 'IfExpr') return this.ifExpr(b);
       const last = b.statements[b.statements.length - 1];
@@ -715,7 +736,6 @@ export class Generator {
       if (b.statements.length === 1) return this.value(last.expr);
       return `(() => {\n${[...this.block(b.statements.slice(0, -1)), `return ${this.value(last.expr)};`].map((l) => `  ${l}`).join('\n')}\n})()`;
     };
-    void simple;
     if (!e.else) throw new Error('if without else');
     return `(${this.expr(e.condition)} ? ${branch(e.then)} : ${branch(e.else)})`;
   }
@@ -763,6 +783,12 @@ export class Generator {
           break;
         case 'entry':
           code = `return a.index === b.index && ${eqOf(t.value, 'a.output', 'b.output')};`;
+          break;
+        case 'f64':
+          code = 'return Object.is(a, b);';
+          break;
+        case 'complex':
+          code = 'return Object.is(a.re, b.re) && Object.is(a.im, b.im);';
           break;
         default:
           code = 'return a === b;';
@@ -890,6 +916,31 @@ export class Generator {
       }
       case 'input':
         return `zi_at(${arg(0)})`;
+      case 'concat': {
+        const parts = this.type(args[0] as A.Expr);
+        const value = parts.k === 'list' && parts.element.k === 'batch' ? parts.element.element : t;
+        this.helpers.add('zi_merge');
+        return `zi_merge(${arg(0)}, ${this.generatedHelper('eq', value)})`;
+      }
+      case 'sample':
+        this.helpers.add('zi_sample');
+        return `zi_sample(${arg(0)}, ${arg(1)}, ${arg(2)})`;
+      case 'plot': {
+        const shade = args[1];
+        const input = this.p.input;
+        if (shade?.kind !== 'Lambda' || !input) throw new Error('plot without a lambda or an input');
+        const [param] = shade.params;
+        const local = param ? this.local(param.name) : undefined;
+        const axes = input.space.kind === 'grid' ? input.space.axes : [];
+        const width = axes[0]?.count ?? input.count;
+        const height = axes[1]?.count ?? 1;
+        const gray = t.k === 'image' && t.format === 'gray8';
+        this.helpers.add('zi_plot');
+        this.imports.add('createImage');
+        this.imports.add('setPixel');
+        const body = this.value(shade.body, this.type(shade));
+        return `zi_plot(${arg(0)}, ${width}, ${height}, (${local?.js ?? '_'}) => ${body}, ${gray})`;
+      }
       case 'is_some':
         // `!= null`: an MCU's own `none` becomes undefined when it returns.
         return `(${arg(0)} != null)`;
@@ -950,7 +1001,7 @@ export class Generator {
         return { pre: v.pre, re: `(-${v.re})`, im: `(-${v.im})` };
       }
       case 'Binary':
-        return this.pairBinary(e.op, e.left, e.right, e);
+        return this.pairBinary(e.op, e.left, e.right);
       case 'Call': {
         const target = this.p.calls.get(e);
         if (target?.kind === 'fn') {
@@ -966,7 +1017,7 @@ export class Generator {
           const v = this.atomic({ pre: [], re: this.expr(target.args[0] as A.Expr), im: this.expr(target.args[1] as A.Expr) });
           return v;
         }
-        return this.objectPair(this.expr(e, true));
+        return this.objectPair(this.plain(e, this.type(e), true));
       }
       case 'IfExpr': {
         const r = this.scope.temp();
@@ -991,7 +1042,7 @@ export class Generator {
       }
       default:
         // Stored complex values (fields, elements, unwrapped options) are { re, im } objects.
-        return this.objectPair(this.expr(e, true));
+        return this.objectPair(this.plain(e, this.type(e), true));
     }
   }
 
@@ -1001,8 +1052,7 @@ export class Generator {
     return { pre: [`${o} = ${code}`], re: `${o}.re`, im: `${o}.im` };
   }
 
-  pairBinary(op: A.BinaryOp, left: A.Expr, right: A.Expr, at: { span: A.Span }): Pair {
-    void at;
+  pairBinary(op: A.BinaryOp, left: A.Expr, right: A.Expr): Pair {
     const lt = this.type(left);
     const rt = this.type(right);
     const a = this.pairOf(left);
@@ -1031,6 +1081,11 @@ export class Generator {
         }
         const x = this.atomic(a);
         const y = this.atomic(b);
+        if (x.re === y.re && x.im === y.im && y.pre.length === 0) {
+          // Squaring: the imaginary part is (2·re)·im, two multiplications instead of three
+          // operations (V8 does not see that re·im and im·re are one product).
+          return { pre: x.pre, re: `(${x.re} * ${x.re} - ${x.im} * ${x.im})`, im: `(2 * ${x.re} * ${x.im})` };
+        }
         return {
           pre: [...x.pre, ...y.pre],
           re: `(${x.re} * ${y.re} - ${x.im} * ${y.im})`,
@@ -1152,7 +1207,8 @@ export function compile(source: string, file = 'contract.zi'): CompileResult {
         });
       }
     }
-    const code = new Generator(program, file).module(gasPerMcu, gasPerRender);
+    const gasPerUnion = cost.union !== undefined && cost.union <= MAX_BOUND ? cost.union : undefined;
+    const code = new Generator(program, file).module(gasPerMcu, gasPerRender, gasPerUnion);
     const manifestExtras: ZiManifestExtras = {
       language: { name: 'zi', version: COMPILER_VERSION },
       gasBound: cost.mcu,

@@ -19,8 +19,8 @@
  */
 
 import type * as A from './ast.js';
-import type { CheckedProgram, FnInfo } from './check-model.js';
 import { unparen } from './check.js';
+import type { CheckedProgram, FnInfo } from './check-model.js';
 import { helperGas, SDK_CALL_GAS } from './compile-runtime.js';
 import { copyGas, equalGas, LOOKING_BUILTINS, needsCopy } from './compile-values.js';
 import { typedArrayOf } from './types.js';
@@ -40,6 +40,8 @@ export interface CostReport {
   readonly render: number | undefined;
   /** Of the contract's own `validate` over one batch (the default sampled re-run not included). */
   readonly validate: number | undefined;
+  /** Of the contract's own `union` merging two result sets, when it has one. */
+  readonly union: number | undefined;
   /** Of each function (helpers, MCU, hooks) by name: one call, entry included. */
   readonly functions: Readonly<Record<string, number>>;
 }
@@ -275,6 +277,27 @@ class Cost {
         return args + SDK_CALL_GAS;
       case 'input':
         return args + INPUT_GAS;
+      case 'concat': {
+        // Parts merged one by one: part p walks the p parts so far (each at most the input count).
+        const parts = argType(0);
+        const p = parts?.k === 'list' ? parts.max : 0;
+        const value = parts?.k === 'list' && parts.element.k === 'batch' ? parts.element.element : undefined;
+        const count = this.p.input?.count ?? 0;
+        const steps = (count * p * (p + 1)) / 2;
+        return args + 1 + p + steps + count * (1 + (value ? equalGas(value) : 0));
+      }
+      case 'sample': {
+        const count = this.p.input?.count ?? 0;
+        const seed = argType(2);
+        return args + 1 + (seed?.k === 'string' ? seed.max : 0) + 2 * count;
+      }
+      case 'plot': {
+        const shade = target.args[1];
+        const count = this.p.input?.count ?? 0;
+        const body = shade?.kind === 'Lambda' ? this.value(shade.body) : 0;
+        // zi_plot and createImage, then per result: an iteration, the shade call, setPixel.
+        return args + 1 + SDK_CALL_GAS + count * (1 + 1 + body + SDK_CALL_GAS);
+      }
       default:
         return args;
     }
@@ -297,5 +320,7 @@ export function costOf(program: CheckedProgram): CostReport {
   const mcu = program.mcu ? SDK_MCU_GAS + INPUT_GAS + cost.fn(program.mcu) + TRAP_GAS : 0;
   const render = program.hooks.render ? cost.fn(program.hooks.render) + TRAP_GAS : undefined;
   const validate = program.hooks.validate ? 1 + cost.fn(program.hooks.validate) + TRAP_GAS : undefined;
-  return { mcu, render, validate, functions };
+  // The compiled union is an arrow that calls the contract's: one more entry.
+  const union = program.hooks.union ? 1 + cost.fn(program.hooks.union) + TRAP_GAS : undefined;
+  return { mcu, render, validate, union, functions };
 }

@@ -5,15 +5,15 @@
  */
 
 export type * from './ast.js';
-export * from './diagnostics.js';
-export * from './suggest.js';
-export { type ParseResult, parse } from './parse.js';
-export { childrenOf, treeDepth, walk } from './walk.js';
-export { type FormatResult, format, formatAst } from './format.js';
-export { CHECK_CODES, type CheckCode } from './check-codes.js';
 export { check, MAX_BOUND } from './check.js';
+export { CHECK_CODES, type CheckCode } from './check-codes.js';
 export type * from './check-model.js';
 export { COMPILER_VERSION, type CompileResult, compile, type ZiManifestExtras } from './compile.js';
 export { type CostReport, costOf } from './cost.js';
-export type { Type } from './types.js';
+export * from './diagnostics.js';
+export { type FormatResult, format, formatAst } from './format.js';
 export { type GenerateOptions, generateContract } from './generate-contract.js';
+export { type ParseResult, parse } from './parse.js';
+export * from './suggest.js';
+export type { Type } from './types.js';
+export { childrenOf, treeDepth, walk } from './walk.js';

@@ -64,11 +64,6 @@ export const T = {
   i53: { k: 'int', name: 'i53' },
 } as const satisfies Record<string, Type>;
 
-/** The integer type called `name`. */
-export function intType(name: IntName): Type {
-  return T[name];
-}
-
 /** The element of a batch as the hooks see it: `.index: u53` and `.value: R`. */
 export function entryType(value: Type): Type {
   return { k: 'entry', value };
@@ -120,7 +115,9 @@ export function sameType(a: Type, b: Type): boolean {
     case 'bytes':
       return b.k === 'bytes' && a.n === b.n;
     case 'tuple':
-      return b.k === 'tuple' && a.elements.length === b.elements.length && a.elements.every((e, i) => sameType(e, b.elements[i] ?? T.error));
+      return (
+        b.k === 'tuple' && a.elements.length === b.elements.length && a.elements.every((e, i) => sameType(e, b.elements[i] ?? T.error))
+      );
     case 'record':
       return (
         b.k === 'record' &&
@@ -181,26 +178,5 @@ export function typedArrayOf(t: Type): string | undefined {
       return 'Int32Array';
     default:
       return undefined;
-  }
-}
-
-/** True when `t` (or anything inside it) is a `complex`, an `f64` or a type that cannot be a result. */
-export function containsType(t: Type, pred: (t: Type) => boolean): boolean {
-  if (pred(t)) return true;
-  switch (t.k) {
-    case 'tuple':
-      return t.elements.some((e) => containsType(e, pred));
-    case 'record':
-      return t.fields.some((f) => containsType(f.type, pred));
-    case 'option':
-      return containsType(t.inner, pred);
-    case 'entry':
-      return containsType(t.value, pred);
-    case 'list':
-    case 'array':
-    case 'batch':
-      return containsType(t.element, pred);
-    default:
-      return false;
   }
 }

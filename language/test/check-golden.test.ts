@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CHECK_CODES } from '../src/check-codes.js';
 import { check } from '../src/check.js';
+import { CHECK_CODES } from '../src/check-codes.js';
 import { renderDiagnostics } from '../src/diagnostics.js';
 import { parse } from '../src/parse.js';
 

@@ -63,7 +63,13 @@ describe('the checker accepts', () => {
 `);
     expect(at).toEqual([]);
     expect(program.input?.count).toBe(800 * 401);
-    expect(program.input?.space).toMatchObject({ kind: 'grid', axes: [{ name: 're', count: 800, div: 1000, mul: 5 }, { name: 'im', count: 401 }] });
+    expect(program.input?.space).toMatchObject({
+      kind: 'grid',
+      axes: [
+        { name: 're', count: 800, div: 1000, mul: 5 },
+        { name: 'im', count: 401 },
+      ],
+    });
   });
 
   it('names the contract for the manifest and reads meta', () => {
@@ -101,7 +107,10 @@ describe('the checker rejects, pointing at the line', () => {
     const direct = diagnose(contract('    return f(n)', '  fn f(x: u53) -> u53 {\n    return f(x)\n  }'));
     expect(direct.at).toEqual(['ZL2026@5']);
     const indirect = diagnose(
-      contract('    return a(n)', '  fn a(x: u53) -> u53 {\n    return b(x)\n  }\n  fn b(x: u53) -> u53 {\n    return c(x)\n  }\n  fn c(x: u53) -> u53 {\n    return a(x)\n  }'),
+      contract(
+        '    return a(n)',
+        '  fn a(x: u53) -> u53 {\n    return b(x)\n  }\n  fn b(x: u53) -> u53 {\n    return c(x)\n  }\n  fn c(x: u53) -> u53 {\n    return a(x)\n  }',
+      ),
     );
     expect(indirect.at).toEqual(['ZL2026@11']);
     expect(indirect.diagnostics[0]?.notes).toEqual(['the cycle: a → b → c → a']);

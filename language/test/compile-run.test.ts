@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,11 +78,60 @@ describe('building Zi', () => {
   });
 });
 
+describe('the input space', () => {
+  it('is indexed: any range runs on its own, and solved ranges are skipped', async () => {
+    const sandbox = await Sandbox.load(pool, await buildZi(contract('    return n * n')));
+    expect(sandbox.info.inputs).toEqual({ kind: 'indexed', count: 8 });
+    const batch = await sandbox.runRange({ from: 0, count: 8, solvedRanges: [[2, 5]] });
+    expect(batch.results).toEqual([
+      [0, 0],
+      [1, 1],
+      [5, 25],
+      [6, 36],
+      [7, 49],
+    ]);
+  });
+});
+
+describe("the design sketch's contract (test/fixtures/mandelbrot.zi)", () => {
+  it('runs: its own union, validate with `sample` and `challenge`, render with `plot`', async () => {
+    const source = readFileSync(new URL('./fixtures/mandelbrot.zi', import.meta.url), 'utf8');
+    const sandbox = await Sandbox.load(pool, await buildZi(source));
+    expect(sandbox.info).toMatchObject({ inputs: { kind: 'indexed', count: 800 * 400 }, limits: { gasPerMcu: 2005 } });
+    const a = await sandbox.runRange({ from: 160_000, count: 400 });
+    const b = await sandbox.runRange({ from: 159_600, count: 400 });
+    expect(a.results[200]).toEqual([160_200, { inside: true, iters: 2000 }]);
+    // union merges in index order, and rejects two sets that disagree on an index.
+    const merged = JSON.parse(await sandbox.union([a.resultsJson, b.resultsJson])) as Array<[number, unknown]>;
+    expect(merged.length).toBe(800);
+    expect(merged.every(([index], i) => index === 159_600 + i)).toBe(true);
+    const forged = a.resultsJson.replace('[160200,{"inside":true,"iters":2000}]', '[160200,{"inside":false,"iters":7}]');
+    await expect(sandbox.union([a.resultsJson, forged])).rejects.toMatchObject({ code: 'RT_UNION_FAILED' });
+    // validate re-runs a seeded sample on top of the default check.
+    expect((await sandbox.validate({ from: 160_000, count: 400, resultsJson: a.resultsJson, seed: 'c0ffee' })).ok).toBe(true);
+    const wrong = a.resultsJson.replaceAll('"iters":2000', '"iters":1999');
+    expect((await sandbox.validate({ from: 160_000, count: 400, resultsJson: wrong, seed: 'c0ffee' })).ok).toBe(false);
+    // plot draws each result at its grid point, gray for gray8.
+    const image = await sandbox.render(`[${a.resultsJson.slice(1, -1)}]`);
+    if (image.type !== 'image') throw new Error('render should give an image');
+    expect([image.width, image.height]).toEqual([800, 400]);
+    const at = (x: number, y: number) => Array.from(image.rgba.subarray((y * 800 + x) * 4, (y * 800 + x) * 4 + 4));
+    expect(at(200, 200)).toEqual([0, 0, 0, 255]);
+    expect(at(0, 200)[3]).toBe(255);
+    expect(at(0, 0)).toEqual([0, 0, 0, 0]);
+  });
+});
+
 describe('traps stop an MCU with the source line', () => {
   it('integer overflow', async () => {
     const batch = await run(contract('    let x: u8 = 250\n    let y = x + (n as u8) * 2\n    return y as u53'));
     expect(batch.results.map(([i]) => i)).toEqual([0, 1, 2]);
-    expect(batch.errors[0]).toMatchObject({ index: 3, fn: 'mcu', code: 'RT_MCU_THREW', message: 'RangeError: integer overflow in `+` (u8) at src/contract.zi:7:13' });
+    expect(batch.errors[0]).toMatchObject({
+      index: 3,
+      fn: 'mcu',
+      code: 'RT_MCU_THREW',
+      message: 'RangeError: integer overflow in `+` (u8) at src/contract.zi:7:13',
+    });
   });
 
   it('an index out of bounds, division by zero, a bad conversion', async () => {

@@ -21,7 +21,10 @@ afterAll(async () => {
 
 // 2,000 indices: 20 runs of 100 spread over the whole grid, plus the middle of the real axis,
 // where the points of the set run all 2000 iterations.
-const RANGES: Array<[number, number]> = [...Array.from({ length: 19 }, (_, k): [number, number] => [k * 4_200 + 37 * k, 100]), [40_150, 100]];
+const RANGES: Array<[number, number]> = [
+  ...Array.from({ length: 19 }, (_, k): [number, number] => [k * 4_200 + 37 * k, 100]),
+  [40_150, 100],
+];
 
 describe('Zi mandelbrot = TypeScript mandelbrot', () => {
   it('declares the same job', () => {

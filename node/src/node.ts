@@ -209,18 +209,35 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
   }
 
   /**
-   * The multiaddrs of the node serving the bidder's sessions of `contractId` — this node's own
-   * addresses when its `bidder` signs that open contract's payouts, else none (`zi_sessionPeers`).
+   * The multiaddrs of the node serving the bidder's sessions of `contractId` (`zi_sessionPeers`):
+   * this node's own addresses when its `bidder` signs that open contract's payouts; else those of a
+   * fresh serving announcement of the contract's bidder this node holds (NET-8), when the contract
+   * is open without a validator; else none.
    *
    * @throws NodeError NODE_CONTRACT_UNKNOWN
    */
   sessionPeers(contractId: string): string[] {
+    if (this.servesSessions(contractId)) return this.#network ? this.#network.addresses() : [];
+    return this.#network?.announcedSessionPeers(contractId) ?? [];
+  }
+
+  /**
+   * True when this node's own `bidder` serves the sessions of `contractId`: the key signs the
+   * payouts of that open contract (no validator assigned) and the node has its network.
+   *
+   * @throws NodeError NODE_CONTRACT_UNKNOWN
+   */
+  servesSessions(contractId: string): boolean {
     const entry = readContract(this.chain.state, contractId);
     if (!entry)
       throw new NodeError('NODE_CONTRACT_UNKNOWN', `there is no contract ${contractId}`, 'check the id (zi_contracts lists them)');
-    const serves =
-      this.#bidder !== undefined && entry.bidder === this.#bidder.address && entry.validator === undefined && entry.status === 'open';
-    return serves && this.#network ? this.#network.addresses() : [];
+    return (
+      this.#network !== undefined &&
+      this.#bidder !== undefined &&
+      entry.bidder === this.#bidder.address &&
+      entry.validator === undefined &&
+      entry.status === 'open'
+    );
   }
 
   /**
@@ -405,6 +422,8 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
         if (!this.#stopping) this.#fail('bidder', error);
       });
     });
+    // NET-8: solvers connected through other nodes learn where this bidder is served.
+    network.announceServing(options.secretKey);
     this.#log({ type: 'bidder-serving', address: bidder.address });
   }
 

@@ -134,7 +134,9 @@ function lie(batch: BatchMessage): BatchMessage {
 describe('the solver session over libp2p', () => {
   it('zi_sessionPeers names the node serving the bidder, and only that node', async () => {
     expect(await createRpcClient(a.rpcUrl as string).call('zi_sessionPeers', { contract })).toEqual(a.network.addresses());
-    expect(b.sessionPeers(contract)).toEqual([]);
+    // B serves no bidder, but names A from A's signed serving announcement (NET-8).
+    await until('A’s serving announcement at B', () => b.sessionPeers(contract).length > 0, onEmitter(b.network, 'serving'));
+    expect(b.sessionPeers(contract)).toEqual(a.network.addresses());
     // Over the network (/zi/<chain>/bidder/1): B asks its peers, A answers with its addresses.
     expect(await b.network.findSessionPeers(contract)).toEqual(a.network.addresses());
     expect(await a.network.findSessionPeers(contract)).toEqual([]);

@@ -38,13 +38,17 @@ describe('counted loops are metered exactly', () => {
   it('the same gas as the same loop charged per iteration, leaving early or not (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 4000 }), async (trips, exitAt) => {
-        const plain = await run(`(n: number) => { let s = 0; for (let i = 0; i < ${trips} + n; i++) { if (i === ${exitAt}) return s; s += i; } return s; }`);
+        const plain = await run(
+          `(n: number) => { let s = 0; for (let i = 0; i < ${trips} + n; i++) { if (i === ${exitAt}) return s; s += i; } return s; }`,
+        );
         const counted = await run(
           `(n: number) => { let s = 0; ${COUNTED(`${trips} + n`, `if (__zi_i === ${exitAt}) return s; s += __zi_i;`)} return s; }`,
         );
         expect(counted.resultsJson).toBe(plain.resultsJson);
         expect(counted.gas).toBe(plain.gas);
-        const breaking = await run(`(n: number) => { let s = 0; ${COUNTED(`${trips} + n`, `if (__zi_i === ${exitAt}) break; s += __zi_i;`)} return s; }`);
+        const breaking = await run(
+          `(n: number) => { let s = 0; ${COUNTED(`${trips} + n`, `if (__zi_i === ${exitAt}) break; s += __zi_i;`)} return s; }`,
+        );
         expect(breaking.gas).toBe(plain.gas);
       }),
       { numRuns: 8 },
@@ -64,7 +68,9 @@ describe('counted loops are metered exactly', () => {
       ['0', '"9"'],
       ['0n', '10n'],
     ]) {
-      const batch = await run(`(n: number) => { let s = 0; for (let __zi_i = ${from}, __zi_e = ${to}; __zi_i < __zi_e; __zi_i++) { s++; } return s; }`);
+      const batch = await run(
+        `(n: number) => { let s = 0; for (let __zi_i = ${from}, __zi_e = ${to}; __zi_i < __zi_e; __zi_i++) { s++; } return s; }`,
+      );
       expect(batch.errors.map((e) => e.code)).toEqual(['RT_OUT_OF_GAS', 'RT_OUT_OF_GAS', 'RT_OUT_OF_GAS', 'RT_OUT_OF_GAS']);
     }
   });

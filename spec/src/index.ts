@@ -81,6 +81,25 @@ export { merkleRoot } from './merkle.js';
 export { DIFFICULTY_ONE, hashToBigInt, log2Fixed, MAX_DIFFICULTY, meetsDifficulty, targetOf, workOf } from './pow.js';
 export { jsonSchemaOf, matchesSchema, parseJson, SCHEMA_KINDS, type SchemaName } from './schemas.js';
 export {
+  checkServingAnnouncement,
+  decodeServingAnnouncement,
+  encodeServingAnnouncement,
+  MAX_SERVING_ADDR_BYTES,
+  MAX_SERVING_ADDRS,
+  MAX_SERVING_BYTES,
+  peerIdOf,
+  peerIdPublicKey,
+  SERVING_FRESH_MS,
+  SERVING_REANNOUNCE_MS,
+  SERVING_SIGNING_DOMAIN,
+  type ServingAnnouncement,
+  servingAnnouncement,
+  servingSigningBytes,
+  signServingAnnouncement,
+  type UnsignedServingAnnouncement,
+  verifyServingAnnouncement,
+} from './serving.js';
+export {
   type AckMessage,
   ackMessage,
   type BatchMessage,
@@ -101,25 +120,6 @@ export {
   signSessionMessage,
   verifySessionMessage,
 } from './session.js';
-export {
-  checkServingAnnouncement,
-  decodeServingAnnouncement,
-  encodeServingAnnouncement,
-  MAX_SERVING_ADDR_BYTES,
-  MAX_SERVING_ADDRS,
-  MAX_SERVING_BYTES,
-  peerIdOf,
-  peerIdPublicKey,
-  SERVING_FRESH_MS,
-  SERVING_REANNOUNCE_MS,
-  SERVING_SIGNING_DOMAIN,
-  type ServingAnnouncement,
-  servingAnnouncement,
-  servingSigningBytes,
-  signServingAnnouncement,
-  type UnsignedServingAnnouncement,
-  verifyServingAnnouncement,
-} from './serving.js';
 export { MESSAGE_SIGNING_DOMAIN, messageSigningBytes, signMessage, verifyMessage } from './signed-message.js';
 export { accountKey, encodeAccount, genesisStateRoot, nextStateRoot, STATE_PREFIX, type StateChange } from './state.js';
 export {

@@ -3,8 +3,8 @@ import { type Block, block, blockHeader, checkBlockBody } from './block.js';
 import type { Kind } from './codec/kinds.js';
 import { SpecError } from './errors.js';
 import { checkGenesis, type GenesisConfig, genesisConfig } from './genesis.js';
-import { ackMessage, batchMessage, locateMessage, paidMessage, refusalMessage, type SessionMessage, sessionMessage } from './session.js';
 import { checkServingAnnouncement, type ServingAnnouncement, servingAnnouncement } from './serving.js';
+import { ackMessage, batchMessage, locateMessage, paidMessage, refusalMessage, type SessionMessage, sessionMessage } from './session.js';
 import { checkStandalone, type Transaction, transaction, type UnsignedPayout, unsignedPayout } from './tx.js';
 
 /**

@@ -66,8 +66,8 @@ import {
   peerIdOf,
   publicKeyOf,
   SCHEMA_KINDS,
-  servingSigningBytes,
   SpecError,
+  servingSigningBytes,
   sign,
   signServingAnnouncement,
   signSessionMessage,
@@ -1567,7 +1567,8 @@ function servingVectors() {
   }));
   const invalid = [];
   const add = (id, check, bytes, reason) => {
-    const f = check === 'verify' ? () => verifyServingAnnouncement(decodeServingAnnouncement(bytes)) : () => decodeServingAnnouncement(bytes);
+    const f =
+      check === 'verify' ? () => verifyServingAnnouncement(decodeServingAnnouncement(bytes)) : () => decodeServingAnnouncement(bytes);
     if (check === 'verify') decodeServingAnnouncement(bytes); // decodes fine: only the check fails
     invalid.push({ id, comment: reason, check, ...bytesField(bytes), error: mustFail(id, f), reason });
   };
@@ -1640,7 +1641,11 @@ function servingVectors() {
   add(
     'cbor/unsorted-keys',
     'decode',
-    mapInOrder(Object.keys(wire).reverse().map((key) => [key, wire[key]])),
+    mapInOrder(
+      Object.keys(wire)
+        .reverse()
+        .map((key) => [key, wire[key]]),
+    ),
     'the valid announcement with its map keys in reverse order (ENC-3)',
   );
   add(
@@ -1652,7 +1657,10 @@ function servingVectors() {
   add(
     'sig/bidder-swapped',
     'verify',
-    encodeServingAnnouncement({ ...signServingAnnouncement({ ...base, bidder: addressOfKey(keys.erin) }, keys.erin, peerKey), bidder: alice }),
+    encodeServingAnnouncement({
+      ...signServingAnnouncement({ ...base, bidder: addressOfKey(keys.erin) }, keys.erin, peerKey),
+      bidder: alice,
+    }),
     'an announcement signed by erin (and the peer) with its bidder then changed to alice',
   );
   add(

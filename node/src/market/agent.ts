@@ -4,6 +4,7 @@ import { RuntimeError, Sandbox, type SandboxPool } from '@zi/runtime';
 import { addressOf, batchSize, cidOfBytes, publicKeyOf } from '@zi/spec';
 import { NodeError } from '../errors.js';
 import type { ZiNetwork } from '../network/network.js';
+import { SERVING_WAIT_MS } from '../network/protocols.js';
 import type { ZiNode } from '../node.js';
 import { decodeSolved, solvedKey } from '../state/entries.js';
 import type { SessionChannel } from './channel.js';
@@ -312,7 +313,7 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
   /** Runs sessions on one contract, `sessions` at once, until each one's lease of work ends. */
   async #solve(offer: ContractOffer): Promise<void> {
     const { signal } = this.#options;
-    const addrs = await this.#network.findSessionPeers(offer.id, undefined, signal);
+    const addrs = await this.#network.findSessionPeers(offer.id, undefined, signal, { waitMs: SERVING_WAIT_MS });
     const [address] = addrs;
     if (address === undefined) {
       this.#skip(offer.id, 'no-bidder', 'no connected peer serves the sessions of this contract');

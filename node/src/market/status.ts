@@ -80,7 +80,7 @@ export class ContractStatusReader {
     const last = batches[0];
     const stored = node.results.summary(contractId);
     const bidder = node.bidder;
-    const serving = node.sessionPeers(contractId).length > 0;
+    const serving = node.servesSessions(contractId);
     const sessions = serving && bidder ? bidder.sessionsOf(contractId) : undefined;
     const refusals = bidder && bidder.address === entry.bidder ? bidder.recentRefusals(contractId) : [];
     const done = entry.paid >= entry.mcus;

@@ -9,25 +9,28 @@ import type { NetworkIds } from './protocols.js';
 
 export type GossipVerdict = 'accept' | 'ignore' | 'reject';
 
-/** What the node made of one gossip message (NET-2). */
+/** What the node made of one gossip message (NET-2, NET-8). */
 export interface GossipOutcome {
-  topic: 'blocks' | 'txs';
+  topic: 'blocks' | 'txs' | 'serving';
   /** the peer that forwarded it */
   peer: string;
   verdict: GossipVerdict;
-  /** the block or transaction id, when the bytes decoded that far */
+  /** the block or transaction id, when the bytes decoded that far; a serving announcement's bidder */
   id?: string;
   /** what the chain or the mempool did with it */
   status?: ImportStatus | 'pending' | 'included';
   /** the rule it broke */
   rule?: string;
-  /** true when the bytes were not a well-formed block or transaction at all (NET-7: a ban) */
+  /** why a serving announcement was ignored (NET-8) */
+  reason?: 'stale' | 'duplicate' | 'no-open-contract';
+  /** true when the bytes were not a well-formed block, transaction or announcement at all (NET-7: a ban) */
   malformed?: boolean;
   /** an error of the node's own while checking it (never held against the peer) */
   error?: unknown;
 }
 
-type Verdict = Omit<GossipOutcome, 'topic' | 'peer'>;
+/** A verdict on one message, before the topic and the peer are known. */
+export type Verdict = Omit<GossipOutcome, 'topic' | 'peer'>;
 
 /**
  * NET-2, blocks: the block is imported (BLK-13) and the verdict follows. A block that extends a
@@ -89,6 +92,8 @@ export interface GossipOptions {
   ids: NetworkIds;
   chain: Chain;
   mempool: Mempool;
+  /** NET-8: the verdict on a serving announcement (the check keeps it when valid) */
+  serving(bytes: Uint8Array): Verdict;
   /** every verdict, for penalties, sync (an orphan) and events */
   onOutcome(outcome: GossipOutcome): void;
   /** a publish that failed */
@@ -96,8 +101,9 @@ export interface GossipOptions {
 }
 
 /**
- * Block and transaction gossip over gossipsub (NET-1, NET-2): validators that import what
- * arrives and answer accept / ignore / reject, and publishing of what this node makes.
+ * Block, transaction and serving-announcement gossip over gossipsub (NET-1, NET-2, NET-8):
+ * validators that import what arrives and answer accept / ignore / reject, and publishing of what
+ * this node makes.
  */
 export class Gossip {
   readonly #options: GossipOptions;
@@ -106,20 +112,23 @@ export class Gossip {
     this.#options = options;
   }
 
-  /** Subscribes to both topics and installs their validators. */
+  /** Subscribes to the three topics and installs their validators. */
   start(): void {
-    const { host, ids, chain, mempool } = this.#options;
+    const { host, ids, chain, mempool, serving } = this.#options;
     const pubsub = host.services.pubsub;
     pubsub.topicValidators.set(ids.blocksTopic, (peer, message) => this.#validate('blocks', peer, message, (b) => blockVerdict(chain, b)));
     pubsub.topicValidators.set(ids.txsTopic, (peer, message) => this.#validate('txs', peer, message, (b) => txVerdict(mempool, b)));
+    pubsub.topicValidators.set(ids.servingTopic, (peer, message) => this.#validate('serving', peer, message, serving));
     pubsub.subscribe(ids.blocksTopic);
     pubsub.subscribe(ids.txsTopic);
+    pubsub.subscribe(ids.servingTopic);
   }
 
   stop(): void {
     const pubsub = this.#options.host.services.pubsub;
     pubsub.topicValidators.delete(this.#options.ids.blocksTopic);
     pubsub.topicValidators.delete(this.#options.ids.txsTopic);
+    pubsub.topicValidators.delete(this.#options.ids.servingTopic);
   }
 
   /** Publishes a block's canonical bytes; a block already seen on the topic is not sent again. */
@@ -132,12 +141,23 @@ export class Gossip {
     this.#publish(this.#options.ids.txsTopic, bytes);
   }
 
+  /** Publishes a serving announcement's canonical bytes (NET-8). */
+  publishServing(bytes: Uint8Array): void {
+    this.#publish(this.#options.ids.servingTopic, bytes);
+  }
+
   #publish(topic: string, bytes: Uint8Array): void {
     this.#options.host.services.pubsub.publish(topic, bytes).catch((error: unknown) => this.#options.onError(error));
   }
 
-  #validate(topic: 'blocks' | 'txs', peer: PeerId, message: Message, check: (bytes: Uint8Array) => Verdict): TopicValidatorResult {
-    const verdict = check(message.data);
+  #validate(topic: GossipOutcome['topic'], peer: PeerId, message: Message, check: (bytes: Uint8Array) => Verdict): TopicValidatorResult {
+    let verdict: Verdict;
+    try {
+      verdict = check(message.data);
+    } catch (error) {
+      // Our own failure while checking: never held against the peer, never passed on.
+      verdict = { verdict: 'ignore', error };
+    }
     this.#options.onOutcome({ topic, peer: peer.toString(), ...verdict });
     return RESULT[verdict.verdict];
   }

@@ -1,4 +1,4 @@
-import { decodeCbor, encodeCbor, type Infer, type Kind, kinds, MAX_BLOCK_BYTES } from '@zi/spec';
+import { decodeCbor, encodeCbor, type Infer, type Kind, kinds, MAX_BLOCK_BYTES, MAX_SERVING_BYTES } from '@zi/spec';
 import { MAX_BLOCKS_PER_REQUEST, MAX_CONTENT_BYTES, MAX_LOCATOR_ENTRIES, MAX_SESSION_PEER_ADDRS } from './protocols.js';
 
 const { byteString, cid, list, literal, struct, tagged, text, uint } = kinds;
@@ -45,9 +45,14 @@ export const bidderRequest = tagged({
 });
 export type BidderRequest = Infer<typeof bidderRequest>;
 
-/** A response on `/zi/<chain>/bidder/1`: the responder's own multiaddrs when it serves them, else none. */
+/**
+ * A response on `/zi/<chain>/bidder/1`: the responder's own multiaddrs when it serves the
+ * contract's bidder (`sessionPeers`), else the bidder's latest serving announcement it holds
+ * (`announced`, NET-8: the requester checks it as if gossiped), else `sessionPeers` with none.
+ */
 export const bidderResponse = tagged({
   sessionPeers: struct({ type: literal('sessionPeers'), addrs: list(text(256), MAX_SESSION_PEER_ADDRS) }),
+  announced: struct({ type: literal('announced'), announcement: byteString(MAX_SERVING_BYTES) }),
 });
 export type BidderResponse = Infer<typeof bidderResponse>;
 

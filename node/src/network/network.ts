@@ -1,23 +1,27 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import type { IdentifyResult, PeerId } from '@libp2p/interface';
+import type { SubscriptionChangeData } from '@libp2p/gossipsub';
+import type { IdentifyResult, PeerId, PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
-import { type Block, encodeBlock, encodeTransaction, type Transaction } from '@zi/spec';
+import { type Block, encodeBlock, encodeTransaction, type ServingAnnouncement, type Transaction } from '@zi/spec';
 import type { Chain, HeadInfo } from '../chain/chain.js';
+import { ChainQueries } from '../chain/queries.js';
 import { NodeError } from '../errors.js';
 import type { SessionChannel } from '../market/channel.js';
 import type { Mempool } from '../mempool/mempool.js';
+import { readContract } from '../state/apply.js';
 import { Bootstrap, parseAddresses } from './bootstrap.js';
 import { ContentExchange } from './content.js';
 import { ContentStore } from './content-store.js';
-import { Gossip, type GossipOutcome } from './gossip.js';
+import { Gossip, type GossipOutcome, type Verdict } from './gossip.js';
 import { createHost, type ZiHost } from './host.js';
-import { bidderRequest, bidderResponse, encodeMessage } from './messages.js';
+import { type BidderResponse, bidderRequest, bidderResponse, encodeMessage } from './messages.js';
 import { loadPeerKey } from './peer-key.js';
 import { PeerFault, PeerPenalties } from './penalties.js';
 import { MAX_SESSION_PEER_ADDRS, MAX_SMALL_RESPONSE_BYTES, type NetworkIds, networkIds } from './protocols.js';
 import { requestOnce, serve } from './request.js';
+import { peerOfAddress, ServingAnnouncer, ServingBook, servingVerdict } from './serving.js';
 import { openSessionStream, type SessionHandler, serveSessions } from './session.js';
 import { Syncer, type SyncResult } from './sync.js';
 
@@ -41,8 +45,12 @@ export interface NetworkEvents {
   'dial-failed': [failure: { address: string; error: unknown }];
   /** a sync stopped because the peer went away or did not answer in time */
   'sync-failed': [failure: { peer: string; error: unknown }];
+  /** a valid serving announcement was kept (from gossip, or a peer's answer on the bidder protocol; NET-8) */
+  serving: [announcement: ServingAnnouncement];
+  /** this node announced that it serves its bidder's sessions (NET-8) */
+  announced: [announcement: ServingAnnouncement];
   /** a failure of the node's own; a peer's fault is `peer-banned` instead */
-  error: [failure: { where: 'gossip' | 'sync' | 'content' | 'session' | 'listener'; error: unknown }];
+  error: [failure: { where: 'gossip' | 'sync' | 'content' | 'session' | 'serving' | 'listener'; error: unknown }];
 }
 
 /** What the network needs of the node it serves. */
@@ -50,8 +58,8 @@ export interface NetworkNode {
   readonly chain: Chain;
   readonly mempool: Mempool;
   readonly dataDir: string;
-  /** the multiaddrs serving the bidder's sessions of a contract (`ZiNode.sessionPeers`); none when absent */
-  sessionPeers?(contractId: string): string[];
+  /** true when this node's own bidder serves the sessions of the contract (`ZiNode.servesSessions`); never when absent */
+  servesSessions?(contractId: string): boolean;
   on(event: 'head', listener: (head: HeadInfo, change: { connected: Block[]; disconnected: Block[] }) => void): unknown;
   on(event: 'tx', listener: (tx: Transaction) => void): unknown;
   off(event: 'head', listener: (head: HeadInfo, change: { connected: Block[]; disconnected: Block[] }) => void): unknown;
@@ -61,10 +69,19 @@ export interface NetworkNode {
 /** At most this many blocks of one head change are published (a long reorg's peers sync instead). */
 const MAX_PUBLISHED_PER_HEAD = 8;
 
+/** Options of {@link ZiNetwork.findSessionPeers}. */
+export interface FindSessionPeersOptions {
+  /**
+   * When no peer names the bidder, wait up to this long (ms) for its serving announcement to
+   * arrive by gossip (NET-8; default 0: do not wait). `SERVING_WAIT_MS` is the solver agent's.
+   */
+  waitMs?: number;
+}
+
 /**
  * A node's peer-to-peer network: block and transaction gossip (NET-2), chain sync (NET-3 …
- * NET-5), content exchange (NET-6) and peer penalties (NET-7) over one libp2p host. Start it
- * with {@link startNetwork} (or `startNode({ network: {} })`).
+ * NET-5), content exchange (NET-6), peer penalties (NET-7) and serving announcements (NET-8)
+ * over one libp2p host. Start it with {@link startNetwork} (or `startNode({ network: {} })`).
  */
 export class ZiNetwork extends EventEmitter<NetworkEvents> {
   readonly host: ZiHost;
@@ -77,13 +94,24 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
   readonly #syncer: Syncer;
   readonly #exchange: ContentExchange;
   readonly #bootstrap: Bootstrap;
+  /** NET-8: the latest valid serving announcement of each bidder */
+  readonly #book = new ServingBook();
+  readonly #queries: ChainQueries;
+  /** the 32-byte Ed25519 seed of the node's libp2p key: it signs the node's serving announcements */
+  readonly #peerSeed: Uint8Array;
+  #announcer: ServingAnnouncer | undefined;
+  /** bidders with an open contract without a validator, at head `head` (rebuilt when the head moves) */
+  #openBidders: { head: string; bidders: Set<string> } | undefined;
   #syncImporting = false;
   #stopped: Promise<void> | undefined;
 
-  private constructor(node: NetworkNode, host: ZiHost, penalties: PeerPenalties, options: NetworkOptions) {
+  private constructor(node: NetworkNode, host: ZiHost, penalties: PeerPenalties, privateKey: PrivateKey, options: NetworkOptions) {
     super();
     this.#node = node;
     this.host = host;
+    this.#queries = new ChainQueries(node.chain);
+    // loadPeerKey gives Ed25519 keys only; libp2p keeps them as seed ‖ public key.
+    this.#peerSeed = privateKey.raw.slice(0, 32);
     this.#penalties = penalties;
     this.ids = networkIds(node.chain.genesis.chain);
     this.content = new ContentStore(join(node.dataDir, 'content'));
@@ -93,6 +121,7 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
       ids: this.ids,
       chain: node.chain,
       mempool: node.mempool,
+      serving: (bytes) => this.#servingVerdict(bytes),
       onOutcome: (outcome) => this.#onGossip(outcome),
       onError: (error) => this.#report('gossip', error),
     });
@@ -135,10 +164,10 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
     const host = await createHost({
       privateKey,
       ...(options.listen ? { listen: options.listen } : {}),
-      topics: [ids.blocksTopic, ids.txsTopic],
+      topics: [ids.blocksTopic, ids.txsTopic, ids.servingTopic],
       connectionGater: penalties.gater(),
     });
-    network = new ZiNetwork(node, host, penalties, options);
+    network = new ZiNetwork(node, host, penalties, privateKey, options);
     try {
       await network.#start();
     } catch (error) {
@@ -154,13 +183,14 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
     await serve(this.host, {
       protocol: this.ids.bidderProtocol,
       request: bidderRequest,
-      answer: ({ contract }) => encodeMessage(bidderResponse, { type: 'sessionPeers', addrs: this.#ownSessionPeers(contract) }),
+      answer: ({ contract }) => encodeMessage(bidderResponse, this.#bidderAnswer(contract)),
       onFault: (fault) => this.#penalties.ban(fault.peer, fault.message),
       onError: (error) => this.#report('session', error),
     });
     this.host.addEventListener('peer:identify', this.#onIdentify);
     this.host.addEventListener('peer:connect', this.#onConnect);
     this.host.addEventListener('peer:disconnect', this.#onDisconnect);
+    this.host.services.pubsub.addEventListener('subscription-change', this.#onSubscriptionChange);
     this.#node.on('head', this.#onHead);
     this.#node.on('tx', this.#onTx);
     await this.host.start();
@@ -210,12 +240,14 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
 
   /**
    * Opens a solver session with a bidder's node (`/zi/<chain>/session/1`), given its peer id (of a
-   * connected peer) or a multiaddr ending in `/p2p/<peer id>`. Run a `SolverSession` on the channel.
+   * connected peer) or a multiaddr ending in `/p2p/<peer id>`; when a serving announcement names
+   * more addresses of that peer (NET-8), they are dialled too and the first that answers is used.
+   * Run a `SolverSession` on the channel.
    *
    * @throws Error when the peer cannot be reached, does not serve sessions, or does not answer in 15 s
    */
   async openSession(target: string | Multiaddr, signal?: AbortSignal): Promise<SessionChannel> {
-    const address = typeof target !== 'string' ? target : target.startsWith('/') ? multiaddr(target) : peerIdFromString(target);
+    const address = typeof target !== 'string' ? target : target.startsWith('/') ? this.#dialTarget(target) : peerIdFromString(target);
     const connection = await this.host.dial(address, signal ? { signal } : {});
     return openSessionStream(connection, this.ids.sessionProtocol, {
       onFault: (fault) => this.#penalties.ban(fault.peer, fault.message),
@@ -224,18 +256,29 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
   }
 
   /**
-   * Asks `peers` (default: every connected peer) in turn which of them serves the bidder's side of
-   * `contract`'s sessions (`/zi/<chain>/bidder/1`), and returns the first answer that names any:
-   * the multiaddrs of that peer (only addresses of the peer that answered are kept). `[]` when
-   * none does. A peer that does not speak the protocol or does not answer is skipped.
+   * The multiaddrs of the node serving the bidder's side of `contract`'s sessions: from this node's
+   * fresh serving announcements (NET-8) first; else it asks `peers` (default: every connected peer)
+   * in turn (`/zi/<chain>/bidder/1`) and returns the first answer that names any — a peer's own
+   * multiaddrs (only addresses of the peer that answered are kept), or a serving announcement it
+   * holds, checked here as if gossiped (a peer answering with an invalid one is banned); else,
+   * with `waitMs`, the addresses of the bidder's announcement when one arrives in time. `[]` when
+   * none does. A peer that does not speak the protocol or does not answer is skipped. An
+   * announcement naming this node itself is never an answer.
    */
-  async findSessionPeers(contract: string, peers?: readonly (PeerId | string)[], signal?: AbortSignal): Promise<string[]> {
+  async findSessionPeers(
+    contract: string,
+    peers?: readonly (PeerId | string)[],
+    signal?: AbortSignal,
+    options: FindSessionPeersOptions = {},
+  ): Promise<string[]> {
+    const announced = this.announcedSessionPeers(contract);
+    if (announced.length > 0) return announced;
     const candidates = (peers ?? this.host.getPeers()).map((peer) => (typeof peer === 'string' ? peerIdFromString(peer) : peer));
     for (const peer of candidates) {
       if (signal?.aborted) break;
-      let addrs: string[];
+      let response: BidderResponse;
       try {
-        const response = await requestOnce(
+        response = await requestOnce(
           this.host,
           peer,
           { type: 'sessionPeers', contract },
@@ -247,12 +290,22 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
             ...(signal ? { signal } : {}),
           },
         );
-        addrs = response.addrs;
       } catch (error) {
         if (error instanceof PeerFault) this.#penalties.ban(error.peer, error.message);
         continue;
       }
-      const own = addrs.filter((address) => {
+      if (response.type === 'announced') {
+        // NET-8: the peer only relays; the announcement must stand on its own signatures.
+        const verdict = this.#servingVerdict(response.announcement);
+        if (verdict.verdict === 'reject') {
+          this.#penalties.ban(peer.toString(), `answered with a serving announcement that breaks ${verdict.rule ?? 'NET-8'}`);
+          continue;
+        }
+        const addrs = this.announcedSessionPeers(contract);
+        if (addrs.length > 0) return addrs;
+        continue;
+      }
+      const own = response.addrs.filter((address) => {
         try {
           return multiaddr(address).toString().endsWith(`/p2p/${peer.toString()}`);
         } catch {
@@ -261,7 +314,44 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
       });
       if (own.length > 0) return own;
     }
+    const { waitMs = 0 } = options;
+    if (waitMs > 0 && !signal?.aborted) return this.#awaitAnnouncement(contract, waitMs, signal);
     return [];
+  }
+
+  /**
+   * The addresses a fresh serving announcement (NET-8) gives for the node serving `contract`'s
+   * bidder, when the contract is open without a validator in the head state; `[]` otherwise, and
+   * when the announcement names this node itself.
+   */
+  announcedSessionPeers(contract: string): string[] {
+    const held = this.#announcementFor(contract);
+    return held ? [...held.announcement.addrs] : [];
+  }
+
+  /**
+   * NET-8: announces, signed by `bidderSecretKey` and this node's libp2p key, that this node serves
+   * that bidder's sessions — now when a peer listens, whenever a peer subscribes to the serving
+   * topic or a contract of the bidder connects (paced), and every 5 minutes — until the network stops.
+   *
+   * @throws TypeError when this node already announces a bidder
+   */
+  announceServing(bidderSecretKey: Uint8Array): void {
+    if (this.#announcer) throw new TypeError('announceServing: this node already announces a bidder');
+    const topic = this.ids.servingTopic;
+    this.#announcer = new ServingAnnouncer({
+      chain: this.#node.chain.genesis.chain,
+      bidderSecretKey,
+      peerSecretKey: this.#peerSeed,
+      peer: this.peerId,
+      addresses: () => this.addresses(),
+      heard: () => this.host.services.pubsub.getSubscribers(topic).length > 0,
+      publish: (bytes, announcement) => {
+        this.#gossip.publishServing(bytes);
+        this.#emitSafely('announced', announcement);
+      },
+    });
+    this.#announcer.start();
   }
 
   /**
@@ -299,6 +389,9 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
       this.host.removeEventListener('peer:identify', this.#onIdentify);
       this.host.removeEventListener('peer:connect', this.#onConnect);
       this.host.removeEventListener('peer:disconnect', this.#onDisconnect);
+      this.host.services.pubsub.removeEventListener('subscription-change', this.#onSubscriptionChange);
+      this.#announcer?.stop();
+      this.#peerSeed.fill(0);
       this.#bootstrap.stop();
       this.#gossip.stop();
       await this.#syncer.stop();
@@ -309,6 +402,7 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
 
   readonly #onHead = (_head: HeadInfo, change: { connected: Block[] }): void => {
     this.#keepCode(change.connected);
+    this.#pokeOnPublish(change.connected);
     // Blocks that sync brings in are already known to the peer they came from; the new head is
     // published once that sync ends.
     if (this.#syncImporting) return;
@@ -321,6 +415,11 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
 
   readonly #onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     if (event.detail.protocols.includes(this.ids.syncProtocol)) this.#schedule(event.detail.peerId);
+  };
+
+  /** NET-8: a peer that starts listening to serving announcements hears the bidder's soon. */
+  readonly #onSubscriptionChange = (event: CustomEvent<SubscriptionChangeData>): void => {
+    if (event.detail.subscriptions.some((s) => s.topic === this.ids.servingTopic && s.subscribe)) this.#announcer?.poke();
   };
 
   readonly #onConnect = (event: CustomEvent<PeerId>): void => {
@@ -375,15 +474,104 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
     }
   }
 
-  /** What this node answers on `/zi/<chain>/bidder/1`: its own addresses when it serves `contract`. */
-  #ownSessionPeers(contract: string): string[] {
+  /**
+   * What this node answers on `/zi/<chain>/bidder/1`: its own addresses when it serves `contract`,
+   * else the fresh announcement it holds of the contract's bidder (NET-8), else none.
+   */
+  #bidderAnswer(contract: string): BidderResponse {
+    let serves = false;
     try {
-      return (this.#node.sessionPeers?.(contract) ?? []).slice(0, MAX_SESSION_PEER_ADDRS);
+      serves = this.#node.servesSessions?.(contract) ?? false;
     } catch (error) {
       // An unknown contract is not served here; anything else is our own failure.
       if (!(error instanceof NodeError)) this.#report('session', error);
-      return [];
     }
+    if (serves) return { type: 'sessionPeers', addrs: this.addresses().slice(0, MAX_SESSION_PEER_ADDRS) };
+    const held = this.#announcementFor(contract);
+    return held ? { type: 'announced', announcement: held.bytes } : { type: 'sessionPeers', addrs: [] };
+  }
+
+  /** The fresh announcement of `contract`'s bidder, when the contract is open without a validator (not this node's own). */
+  #announcementFor(contract: string): ReturnType<ServingBook['fresh']> {
+    const entry = readContract(this.#node.chain.state, contract);
+    if (entry?.status !== 'open' || entry.validator !== undefined) return undefined;
+    const held = this.#book.fresh(entry.bidder);
+    return held && held.announcement.peer !== this.peerId ? held : undefined;
+  }
+
+  /** NET-8 on bytes from gossip or a peer's answer: the verdict, and a `serving` event when kept. */
+  #servingVerdict(bytes: Uint8Array): Verdict {
+    const verdict = servingVerdict(
+      {
+        chain: this.#node.chain.genesis.chain,
+        book: this.#book,
+        now: Date.now(),
+        hasOpenContract: (bidder) => this.#openBiddersNow().has(bidder),
+      },
+      bytes,
+    );
+    const { announcement } = verdict;
+    if (verdict.stored && announcement) this.#emitSafely('serving', announcement);
+    return {
+      verdict: verdict.verdict,
+      ...(announcement ? { id: announcement.bidder } : {}),
+      ...(verdict.rule === undefined ? {} : { rule: verdict.rule }),
+      ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
+      ...(verdict.malformed ? { malformed: true } : {}),
+    };
+  }
+
+  /** Bidders with an open contract and no validator in the head state, computed once per head. */
+  #openBiddersNow(): Set<string> {
+    const head = this.#node.chain.head().id;
+    if (this.#openBidders?.head !== head) {
+      const bidders = new Set<string>();
+      for (const { entry } of this.#queries.contracts()) {
+        if (entry.status === 'open' && entry.validator === undefined) bidders.add(entry.bidder);
+      }
+      this.#openBidders = { head, bidders };
+    }
+    return this.#openBidders.bidders;
+  }
+
+  /** A contract of the announced bidder connected: its solvers may look for it now. */
+  #pokeOnPublish(blocks: readonly Block[]): void {
+    const announcer = this.#announcer;
+    if (!announcer) return;
+    const published = blocks.some((block) => block.txs.some((tx) => tx.type === 'publish' && tx.from === announcer.bidder));
+    if (published) announcer.poke();
+  }
+
+  /** A multiaddr, with the other addresses a fresh announcement gives for its peer (NET-8). */
+  #dialTarget(address: string): Multiaddr | Multiaddr[] {
+    const target = multiaddr(address);
+    const peer = peerOfAddress(target);
+    if (peer === undefined) return target;
+    const others = this.#book.addressesOf(peer).filter((other) => other !== target.toString());
+    return others.length > 0 ? [target, ...others.map((other) => multiaddr(other))] : target;
+  }
+
+  /** Resolves with the addresses of `contract`'s bidder once its announcement arrives, `[]` after `waitMs` or on abort. */
+  #awaitAnnouncement(contract: string, waitMs: number, signal?: AbortSignal): Promise<string[]> {
+    const bidder = readContract(this.#node.chain.state, contract)?.bidder;
+    if (bidder === undefined) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const finish = (addrs: string[]): void => {
+        clearTimeout(timer);
+        this.off('serving', onServing);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(addrs);
+      };
+      const onServing = (announcement: ServingAnnouncement): void => {
+        if (announcement.bidder !== bidder) return;
+        const addrs = this.announcedSessionPeers(contract);
+        if (addrs.length > 0) finish(addrs);
+      };
+      const onAbort = (): void => finish([]);
+      const timer = setTimeout(() => finish([]), waitMs);
+      this.on('serving', onServing);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   #banned(peer: string, reason: string): void {

@@ -17,6 +17,8 @@ export interface NetworkIds {
   sessionProtocol: string;
   /** request/response: which node serves the bidder's side of a contract's sessions */
   bidderProtocol: string;
+  /** gossip of signed serving announcements: which node serves a bidder's sessions (NET-8) */
+  servingTopic: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export function networkIds(chain: string): NetworkIds {
     contentProtocol: `/zi/${chain}/content/1`,
     sessionProtocol: `/zi/${chain}/session/1`,
     bidderProtocol: `/zi/${chain}/bidder/1`,
+    servingTopic: `/zi/${chain}/serving/1`,
   };
 }
 
@@ -66,3 +69,13 @@ export const MAX_SESSION_BUFFER_BYTES = 2 * (MAX_SESSION_MESSAGE_BYTES + 16);
 export const MAX_SESSION_PEER_ADDRS = 16;
 /** How long one request may take before the requester gives up on the peer. */
 export const REQUEST_TIMEOUT_MS = 15_000;
+/** NET-8: bidders whose announcement a node keeps (they had an open contract when it came); the stalest go first. */
+export const MAX_SERVING_ANNOUNCEMENTS = 10_000;
+/** NET-8: announcements kept of bidders with no open contract yet (kept apart, so a flood of new keys evicts none of the others). */
+export const MAX_UNPROVEN_ANNOUNCEMENTS = 1_000;
+/** NET-8: announcements a bidder's node makes in a burst when asked to (peers subscribing, a contract connecting) … */
+export const SERVING_BURST = 4;
+/** … and how often it earns one back (ms). */
+export const SERVING_REFILL_MS = 15_000;
+/** How long a solver looking for a bidder that no peer names waits for its announcement to arrive (ms). */
+export const SERVING_WAIT_MS = 10_000;

@@ -299,7 +299,11 @@ export function meterBundle(source: string): MeterReport {
       case 'Identifier': {
         const name = node.name as string;
         if (isVariable(node, parent, key)) {
-          if (name.startsWith(RESERVED_PREFIX) && name !== BUNDLE_GLOBAL && !(scope.readable.has(name) && isRead(parent, key, grandparent))) {
+          if (
+            name.startsWith(RESERVED_PREFIX) &&
+            name !== BUNDLE_GLOBAL &&
+            !(scope.readable.has(name) && isRead(parent, key, grandparent))
+          ) {
             forbidden(source, node, `the identifier ${name}`, `names starting with ${RESERVED_PREFIX} belong to the meter`);
           }
           const why = FORBIDDEN.get(name);

@@ -1,6 +1,6 @@
+import type { Contract } from '@zi/sdk';
 import { sampleIndices } from '@zi/sdk';
 import { expect, runMcu, runRange, test, validateBatch } from '@zi/sdk/testing';
-import type { Contract } from '@zi/sdk';
 import compiled from '../src/contract.zi';
 
 // The contract compiled from src/contract.zi: the input is the nonce, a result a hit (or none).
