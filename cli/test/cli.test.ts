@@ -126,6 +126,27 @@ describe('errors a user sees', () => {
     expect(ran.stderr).toContain('CLI_BAD_RANGE');
   });
 
+  it('a failing project test shows its assertion message, exit 1', async () => {
+    const init = await zi(['init', 'failing-test', '--template', 'primes', '--json'], root);
+    expect(init.code, init.stderr).toBe(0);
+    const dir = join(root, 'failing-test');
+    await writeFile(
+      join(dir, 'test/wrong.test.ts'),
+      `import { expect, test } from '@zi/sdk/testing';
+test('two and two', () => {
+  expect(2 + 2).toBe(5);
+});
+`,
+    );
+    const ran = await zi(['test', '--json', '--mcus', '10'], dir);
+    expect(ran.code, ran.stderr).toBe(1);
+    const tested = json<{ ok: boolean; tests: Array<{ name: string; ok: boolean; message?: string }> }>(ran);
+    expect(tested.ok).toBe(false);
+    const failed = tested.tests.find((t) => t.name === 'two and two');
+    expect(failed?.ok).toBe(false);
+    expect(failed?.message).toBe('AssertionError: expected 4 to be 5');
+  });
+
   it('a failing MCU is reported with its index and function, exit 1', async () => {
     const dir = join(root, 'fails');
     await mkdir(join(dir, 'src'), { recursive: true });

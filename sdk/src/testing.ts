@@ -28,7 +28,9 @@ export function test(name: string, fn: () => void): void {
 export class AssertionError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'AssertionError';
+    // Defined, not assigned: inside the sandbox Error.prototype is frozen, and assigning `name`
+    // over a frozen inherited property throws.
+    Object.defineProperty(this, 'name', { value: 'AssertionError', enumerable: false, configurable: true, writable: true });
   }
 }
 

@@ -7,7 +7,9 @@ export class UnionConflictError extends Error {
   readonly index: number;
   constructor(index: number) {
     super(`results disagree at index ${index}: two solvers returned different outputs for the same input`);
-    this.name = 'UnionConflictError';
+    // Defined, not assigned: inside the sandbox Error.prototype is frozen, and assigning `name`
+    // over a frozen inherited property throws.
+    Object.defineProperty(this, 'name', { value: 'UnionConflictError', enumerable: false, configurable: true, writable: true });
     this.index = index;
   }
 }
