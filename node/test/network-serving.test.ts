@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { multiaddr } from '@multiformats/multiaddr';
 import { type BuiltContract, buildContract, SandboxPool } from '@zi/runtime';
 import {
   addressOf,
@@ -378,6 +377,9 @@ describe('the serving parts on their own', () => {
       addresses: () => [`/ip4/192.0.2.7/tcp/4001/p2p/${peer}`],
       heard: () => true,
       publish: (_bytes, announcement) => published.push(announcement),
+      onError: (error) => {
+        throw error;
+      },
       now: () => now,
     });
     for (let i = 0; i < 6; i++) announcer.poke();

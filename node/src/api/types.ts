@@ -215,7 +215,7 @@ export interface RpcMethods {
   zi_pending: [Record<string, never>, string[]];
   zi_mine: [{ blocks?: number }, string[]];
   zi_devAccounts: [Record<string, never>, DevAccountJson[]];
-  /** multiaddrs of the node serving the bidder's side of the contract's solver sessions (none: not this node) */
+  /** multiaddrs of the node serving the bidder's side of the contract's solver sessions: this node's own when its bidder serves it, else those of the bidder's fresh serving announcement (NET-8); none when neither */
   zi_sessionPeers: [{ contract: string }, string[]];
   /** a page of the contract's results from this node's result store (its bidder's node) */
   zi_results: [{ contract: string; after?: number; limit?: number }, ResultsPageJson];

@@ -297,6 +297,7 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
       if (response.type === 'announced') {
         // NET-8: the peer only relays; the announcement must stand on its own signatures.
         const verdict = this.#servingVerdict(response.announcement);
+        if (verdict.error !== undefined) this.#report('serving', verdict.error);
         if (verdict.verdict === 'reject') {
           this.#penalties.ban(peer.toString(), `answered with a serving announcement that breaks ${verdict.rule ?? 'NET-8'}`);
           continue;
@@ -350,6 +351,7 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
         this.#gossip.publishServing(bytes);
         this.#emitSafely('announced', announcement);
       },
+      onError: (error) => this.#report('serving', error),
     });
     this.#announcer.start();
   }
@@ -499,17 +501,25 @@ export class ZiNetwork extends EventEmitter<NetworkEvents> {
     return held && held.announcement.peer !== this.peerId ? held : undefined;
   }
 
-  /** NET-8 on bytes from gossip or a peer's answer: the verdict, and a `serving` event when kept. */
+  /**
+   * NET-8 on bytes from gossip or a peer's answer: the verdict, and a `serving` event when kept. A
+   * failure of our own while checking is an `ignore` carrying the error (never the peer's fault).
+   */
   #servingVerdict(bytes: Uint8Array): Verdict {
-    const verdict = servingVerdict(
-      {
-        chain: this.#node.chain.genesis.chain,
-        book: this.#book,
-        now: Date.now(),
-        hasOpenContract: (bidder) => this.#openBiddersNow().has(bidder),
-      },
-      bytes,
-    );
+    let verdict: ReturnType<typeof servingVerdict>;
+    try {
+      verdict = servingVerdict(
+        {
+          chain: this.#node.chain.genesis.chain,
+          book: this.#book,
+          now: Date.now(),
+          hasOpenContract: (bidder) => this.#openBiddersNow().has(bidder),
+        },
+        bytes,
+      );
+    } catch (error) {
+      return { verdict: 'ignore', error };
+    }
     const { announcement } = verdict;
     if (verdict.stored && announcement) this.#emitSafely('serving', announcement);
     return {

@@ -224,6 +224,8 @@ export interface ServingAnnouncerOptions {
   heard(): boolean;
   /** publishes the canonical bytes on the serving topic */
   publish(bytes: Uint8Array, announcement: ServingAnnouncement): void;
+  /** a failure of the node's own while announcing (announcing goes on at the next occasion) */
+  onError(error: unknown): void;
   now?: () => number;
 }
 
@@ -261,7 +263,7 @@ export class ServingAnnouncer {
   /** Announces now (when a peer would hear it) and then every 5 minutes. */
   start(): void {
     this.poke();
-    this.#period = setInterval(() => this.announce(), SERVING_REANNOUNCE_MS);
+    this.#period = setInterval(() => this.#announceSafely(), SERVING_REANNOUNCE_MS);
     this.#period.unref();
   }
 
@@ -273,7 +275,7 @@ export class ServingAnnouncer {
     this.#refilledAt = now;
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
-      this.announce();
+      this.#announceSafely();
       return;
     }
     this.#pending = setTimeout(
@@ -300,6 +302,15 @@ export class ServingAnnouncer {
     );
     this.#options.publish(encodeServingAnnouncement(announcement), announcement);
     return announcement;
+  }
+
+  /** Announcing runs from timers and event listeners: a failure is reported, never thrown at them. */
+  #announceSafely(): void {
+    try {
+      this.announce();
+    } catch (error) {
+      this.#options.onError(error);
+    }
   }
 
   /** Stops announcing and wipes its copy of the bidder's key. */
