@@ -34,6 +34,8 @@ const MAX_BATCHES = [256, 2048];
 /** (c) batches of the session measured: 1, 2, 4 … 256, then 256s, inside one lease of 32 × 256 MCUs. */
 const SESSION_MCUS = 255 + 31 * 256;
 const ECHO_PROTOCOL = '/zi-bench/echo/1';
+/** A `zi solve` process of (b) is killed (and the section fails) after this long. */
+const PROCESS_TIMEOUT_MS = 120_000;
 /** The `zi` CLI, run as solver processes in (b). */
 const CLI = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 
@@ -192,7 +194,10 @@ function solveProcess(ctx, bootstrap) {
     stderr += chunk;
   });
   const times = {};
+  const lines = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(line);
+    if (lines.length > 8) lines.shift();
     let event;
     try {
       event = JSON.parse(line);
@@ -206,10 +211,13 @@ function solveProcess(ctx, bootstrap) {
     }
   });
   return new Promise((resolve, reject) => {
-    child.on('close', (code) => {
+    // A job takes seconds: a process still running after this is stuck, and says where.
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), PROCESS_TIMEOUT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(watchdog);
       children.delete(child);
       if (code === 0 && times.done) resolve(times);
-      else reject(new Error(`zi solve exited with ${code}: ${stderr.slice(-800)}`));
+      else reject(new Error(`zi solve exited with ${code ?? signal}: ${stderr.slice(-800)}; its last lines: ${lines.join(' | ')}`));
     });
   });
 }

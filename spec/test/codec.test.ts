@@ -454,6 +454,7 @@ describe('JSON Schemas (SCH-1, SCH-2)', () => {
       if (v.json.type === 'batch') checks.push(['unsigned-payout', v.json.payout]);
       if (v.json.type === 'paid') checks.push(['transaction', v.json.payout]);
     }
+    for (const v of load('serving.json').valid) checks.push(['serving-announcement', v.json]);
     expect(new Set(checks.map(([name]) => name))).toEqual(new Set(names));
     for (const [name, json] of checks) expect(matchesSchema(name, json), `${name}: ${JSON.stringify(json).slice(0, 80)}`).toBe(true);
   });
