@@ -35,7 +35,9 @@ const MAX_BATCHES = [256, 2048];
 const SESSION_MCUS = 255 + 31 * 256;
 const ECHO_PROTOCOL = '/zi-bench/echo/1';
 /** A `zi solve` process of (b) is killed (and the section fails) after this long. */
-const PROCESS_TIMEOUT_MS = 120_000;
+const PROCESS_TIMEOUT_MS = 240_000;
+/** An in-process job or session is aborted (and its section fails) after this long. */
+const JOB_TIMEOUT_MS = 240_000;
 /** The `zi` CLI, run as solver processes in (b). */
 const CLI = fileURLToPath(new URL('../cli/bin/run.js', import.meta.url));
 
@@ -124,6 +126,10 @@ async function start(ctx, name, options) {
     network: {},
     log: (event) => {
       if (event.type === 'error') ctx.errors.push(`${name}: ${event.where}: ${event.message}`);
+      if (event.type !== 'block-mined' && event.type !== 'tx-accepted') {
+        ctx.recent.push(`${name}: ${JSON.stringify(event, (_, v) => (typeof v === 'bigint' ? v.toString() : v)).slice(0, 300)}`);
+        if (ctx.recent.length > 30) ctx.recent.shift();
+      }
     },
     ...options,
   });
@@ -164,7 +170,13 @@ async function marketJob(ctx, world, solvers) {
   let batches = 0;
   const told = [];
   const runs = solvers.map((s) => {
-    const agent = new SolverAgent({ node: s.node, secretKey: s.account.secretKey, sandboxPool: s.pool, sessions: 1 });
+    const agent = new SolverAgent({
+      node: s.node,
+      secretKey: s.account.secretKey,
+      sandboxPool: s.pool,
+      sessions: 1,
+      signal: AbortSignal.timeout(JOB_TIMEOUT_MS),
+    });
     agent.on('progress', () => batches++);
     agent.on('skipped', ({ reason, message }) => told.push(`skipped: ${reason}: ${message}`));
     agent.on('session', ({ summary }) => told.push(`session: ${summary.outcome}: ${summary.message}`));
@@ -205,6 +217,7 @@ function solveProcess(ctx, bootstrap) {
       return;
     }
     if (event.event === 'contract' && times.start === undefined) times.start = now();
+    if (['session', 'dropped', 'skipped'].includes(event.event)) (times.notes ??= []).push(line.slice(0, 400));
     if (event.event === 'done') {
       times.end = now();
       times.done = event;
@@ -217,7 +230,14 @@ function solveProcess(ctx, bootstrap) {
       clearTimeout(watchdog);
       children.delete(child);
       if (code === 0 && times.done) resolve(times);
-      else reject(new Error(`zi solve exited with ${code ?? signal}: ${stderr.slice(-800)}; its last lines: ${lines.join(' | ')}`));
+      else {
+        const bidder = ctx.worlds[0].bidder.node;
+        reject(
+          new Error(
+            `zi solve exited with ${code ?? signal}: ${stderr.slice(-800)}; its last lines: ${lines.join(' | ')}; the bidder: height ${bidder.chain.head().height}, ${bidder.bidder?.sessions} sessions, mempool ${bidder.mempool.size}; recent node events: ${ctx.recent.join(' | ')}`,
+          ),
+        );
+      }
     });
   });
 }
@@ -232,7 +252,10 @@ async function processJob(ctx, world, count) {
   const address = world.bidder.node.network.addresses()[0];
   const runs = await Promise.all(Array.from({ length: count }, () => solveProcess(ctx, address)));
   const mcus = runs.reduce((sum, run) => sum + run.done.mcus, 0);
-  if (mcus !== MCUS) throw new Error(`the solver processes solved ${mcus} MCUs, not ${MCUS}`);
+  if (mcus !== MCUS) {
+    const notes = runs.map((run, i) => `process ${i}: ${(run.notes ?? []).join(' | ')}`).join('; ');
+    throw new Error(`the solver processes solved ${mcus} MCUs, not ${MCUS}: ${notes}; recent node events: ${ctx.recent.join(' | ')}`);
+  }
   if (runs.some((run) => run.done.contracts.some((id) => id !== contract))) throw new Error('a solver process worked on another contract');
   const starts = runs.map((run) => run.start).filter((start) => start !== undefined);
   return {
@@ -443,6 +466,7 @@ async function sessionRun(ctx, contract) {
     peer: solver.node.network.peerId,
     ...nodePayoutSink(solver.node),
     maxMcus: SESSION_MCUS,
+    signal: AbortSignal.timeout(JOB_TIMEOUT_MS),
   });
   const progress = [];
   session.on('progress', (p) => progress.push(p));
@@ -549,7 +573,7 @@ async function main() {
   // The devnet of `zi --genesis devnet` (ten dev accounts), so `zi solve` processes join it.
   const { genesis, accounts } = devnetConfig({ count: 10 });
   const dir = await mkdtemp(join(tmpdir(), 'zi-bench-market-'));
-  const ctx = { dir, genesis, accounts, errors: [], worlds: [], processes: 0 };
+  const ctx = { dir, genesis, accounts, errors: [], worlds: [], processes: 0, recent: [] };
   const { results, errors, section } = sectionRunner(ctx);
   try {
     await cp(templateDir('mandelbrot'), join(dir, 'mandelbrot'), { recursive: true });

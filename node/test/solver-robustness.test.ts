@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { multiaddr } from '@multiformats/multiaddr';
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import { type BuiltContract, buildContract, SandboxPool } from '@zi/runtime';
 import { type IndexRange, type PublishTx, type SessionMessage, signTransaction } from '@zi/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import type { ZiNetwork } from '../src/network/network.js';
 import { DecayingStrikes, PeerPenalties, SessionLimits } from '../src/network/penalties.js';
 import { startNode, type ZiNode } from '../src/node.js';
 import { decodeSolved, solvedKey } from '../src/state/entries.js';
-import { connect, nextEvent, onEmitter, type Subscribe, until } from './network-wait.js';
+import { connect, nextEvent, onEmitter, onTarget, type Subscribe, subscribedTo, until } from './network-wait.js';
 
 // The solver's robustness and the bootstrapping policy (SES-8), with real nodes on 127.0.0.1:
 // A is an honest bidder's node (instant mining: every block of the test comes from A), B the
@@ -517,5 +517,42 @@ describe('session limits at the bidder (NET-7)', () => {
     expect([strikes.add('x'), strikes.add('x')]).toEqual([1, 2]);
     now += 101;
     expect(strikes.count('x')).toBe(0);
+  });
+});
+
+describe('gossip on a crowded address', () => {
+  it('still flows after more than ten peers have come and gone from 127.0.0.1 (no gossipsub IP colocation penalty)', async () => {
+    // Sixteen short-lived peers, as a local cluster or solvers behind one NAT bring: each connects
+    // to A, subscribes to the transaction topic (so A's gossipsub scores it), and leaves.
+    const { txsTopic } = a.network.ids;
+    for (let i = 0; i < 16; i++) {
+      const host = await createHost({ privateKey: await generateKeyPair('Ed25519') });
+      await host.start();
+      // A dials (libp2p takes at most 5 inbound connections a second from one address).
+      await a.network.connect(host.getMultiaddrs()[0] as Multiaddr);
+      host.services.pubsub.subscribe(txsTopic);
+      await until(
+        'A sees the subscription',
+        () => subscribedTo(a.network.host, txsTopic, host.peerId.toString()),
+        onTarget(a.network.host.services.pubsub, 'subscription-change'),
+      );
+      await host.stop();
+    }
+    // A transaction B submits still reaches A by gossip (and A, mining instantly, puts it in a block).
+    const tx = signTransaction(
+      {
+        type: 'transfer',
+        chain: genesis.chain,
+        from: sender.address,
+        nonce: b.mempool.nextNonce(sender.address),
+        fee: 1_000n,
+        meta: '',
+        to: miner.address,
+        amount: 2n,
+      },
+      sender.secretKey,
+    );
+    const { id } = await b.submit(tx);
+    await until('the transfer in A', () => a.queries.transactionLocation(id) !== undefined, onHead(a));
   });
 });

@@ -8,7 +8,7 @@ import { SERVING_WAIT_MS } from '../network/protocols.js';
 import type { ZiNode } from '../node.js';
 import { decodeSolved, solvedKey } from '../state/entries.js';
 import type { SessionChannel } from './channel.js';
-import { nodePayoutSink } from './inclusion.js';
+import { type PayoutSink, waitForInclusion } from './inclusion.js';
 import { pickUnsolved } from './ranges.js';
 import { type HandshakeBlocks, type SentBatch, type SolverProgress, SolverSession, type SolverSummary } from './solver.js';
 
@@ -125,6 +125,13 @@ export interface SolverAgentSummary {
   contracts: string[];
   elapsedMs: number;
 }
+
+/** How long a session waits for a payout's block before it gives the payout up (unless 12 blocks pass first). */
+const INCLUSION_TIMEOUT_MS = 120_000;
+/** A payout wait this long without a new block asks the peers for the blocks it may have missed. */
+const QUIET_MS = 2_000;
+/** How long the agent waits for a peer to relay blocks and transactions before its first session on a contract. */
+const GOSSIP_WAIT_MS = 10_000;
 
 /** Why a session's end means "leave this contract" rather than "open another session". */
 const LEAVE = new Set<SolverSummary['outcome']>(['refused', 'closed', 'timeout', 'protocol-error', 'failed', 'aborted']);
@@ -320,6 +327,8 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
       return;
     }
     const bundle = await this.#network.fetchContent(offer.bundle);
+    // A payout gossiped before any peer listens goes nowhere, and a session would wait for it.
+    await this.#gossipReady();
     // Once the bidder is dropped, its other sessions of this contract stop too.
     const leave = new AbortController();
     const sessionSignal = signal ? AbortSignal.any([signal, leave.signal]) : leave.signal;
@@ -385,7 +394,7 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
       sandboxPool,
       peer: this.#network.peerId,
       addrs: this.#network.addresses(),
-      ...nodePayoutSink(node),
+      ...this.#payoutSink(),
       ...(Number.isFinite(share) ? { maxMcus: share } : {}),
       ...(answerTimeoutMs === undefined ? {} : { answerTimeoutMs }),
       ...(handshake ? { handshake } : {}),
@@ -401,6 +410,71 @@ export class SolverAgent extends EventEmitter<SolverAgentEvents> {
       this.emit('progress', { ...progress, contract: offer.id, totalMcus: this.#mcus, totalEarned: this.#earned });
     });
     return session.run();
+  }
+
+  /**
+   * Payouts go to the node's mempool (and out by gossip); a payout counts as paid once it is in the
+   * node's main chain. The wait ends `false` after 12 blocks without it or `INCLUSION_TIMEOUT_MS`;
+   * when no block comes for `QUIET_MS` the node syncs with its peers, so a block whose gossip was
+   * missed (a peer that had not yet seen this node's subscription) does not leave the session
+   * waiting for good.
+   */
+  #payoutSink(): PayoutSink {
+    const { node } = this.#options;
+    const network = this.#network;
+    return {
+      submit: (payout) => node.submit(payout),
+      waitForInclusion: async (id, signal) => {
+        const deadline = AbortSignal.timeout(INCLUSION_TIMEOUT_MS);
+        let blocks = 12;
+        while (blocks > 0) {
+          const startHeight = node.chain.head().height;
+          const quiet = AbortSignal.any([deadline, AbortSignal.timeout(QUIET_MS), ...(signal ? [signal] : [])]);
+          let included: boolean | undefined;
+          try {
+            included = await waitForInclusion(node, id, { maxBlocks: blocks, signal: quiet });
+          } catch (error) {
+            if (signal?.aborted) throw error;
+            if (!quiet.aborted) throw error;
+          }
+          if (included !== undefined) return included;
+          if (deadline.aborted) return false;
+          blocks -= Math.max(0, node.chain.head().height - startHeight);
+          await Promise.all(network.peers().map((peer) => network.sync(peer)));
+          if (node.queries.transactionLocation(id)) return true;
+        }
+        return false;
+      },
+    };
+  }
+
+  /**
+   * Resolves once a connected peer subscribes to both the block and the transaction gossip (at
+   * once when one does), or after `GOSSIP_WAIT_MS` (a session then runs anyway and its payout
+   * wait decides).
+   */
+  async #gossipReady(): Promise<void> {
+    const { blocksTopic, txsTopic } = this.#network.ids;
+    const pubsub = this.#network.host.services.pubsub;
+    const ready = (): boolean => {
+      const blocks = new Set(pubsub.getSubscribers(blocksTopic).map((peer) => peer.toString()));
+      return pubsub.getSubscribers(txsTopic).some((peer) => blocks.has(peer.toString()));
+    };
+    if (ready()) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        pubsub.removeEventListener('subscription-change', check);
+        this.#options.signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const check = (): void => {
+        if (ready()) done();
+      };
+      const timer = setTimeout(done, GOSSIP_WAIT_MS);
+      pubsub.addEventListener('subscription-change', check);
+      this.#options.signal?.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** The contract's bundle, checked against its CID, loaded in the pool; `undefined` when it cannot be had. */

@@ -59,6 +59,11 @@ export async function createHost(options: HostOptions): Promise<ZiHost> {
         globalSignaturePolicy: 'StrictNoSign',
         ignoreDuplicatePublishError: true,
         maxInboundDataLength: MAX_GOSSIP_FRAME_BYTES,
+        // NET-7 judges a peer by what it sends, not by who shares its address. Gossipsub's IP
+        // colocation penalty (P6) keeps the score of departed peers for an hour, so once more than
+        // ten peers were seen on one address (a local cluster, solvers behind one NAT) every peer
+        // there is graylisted and its blocks and payouts are dropped: it is off.
+        scoreParams: { IPColocationFactorWeight: 0 },
         ...(options.topics ? { allowedTopics: [...options.topics] } : {}),
       }),
     },
