@@ -217,7 +217,10 @@ function solveProcess(ctx, bootstrap) {
       return;
     }
     if (event.event === 'contract' && times.start === undefined) times.start = now();
-    if (['session', 'dropped', 'skipped'].includes(event.event)) (times.notes ??= []).push(line.slice(0, 400));
+    if (['session', 'dropped', 'skipped'].includes(event.event)) {
+      times.notes = times.notes ?? [];
+      times.notes.push(line.slice(0, 400));
+    }
     if (event.event === 'done') {
       times.end = now();
       times.done = event;

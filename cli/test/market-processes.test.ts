@@ -67,13 +67,6 @@ function solver(name: string, bootstrap: string[], flags: string[]): RunningZi {
   });
 }
 
-/** The exit code, once the process ends by itself. */
-async function exited(process: RunningZi): Promise<number | null> {
-  if (process.child.exitCode !== null) return process.child.exitCode;
-  const [code] = await once(process.child, 'exit');
-  return code as number | null;
-}
-
 const events = (process: RunningZi): ZiEvent[] => process.lines.map((line) => JSON.parse(line) as ZiEvent);
 const ofKind = (process: RunningZi, kind: string): ZiEvent[] => events(process).filter((e) => e.event === kind);
 const mcusOf = (ranges: readonly RangeJson[]): number => ranges.reduce((sum, r) => sum + r.count, 0);
@@ -120,8 +113,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // The miner and the bidder (and any solver a failed test left running) stop cleanly on SIGTERM.
-  const live = processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
-  await Promise.all(live.map((p) => p.stop('SIGTERM')));
+  await Promise.all(processes.map((p) => p.stop('SIGTERM')));
   await Promise.all(nodes.map((node) => node.stop()));
   await pool?.close();
   await rm(home, { recursive: true, force: true });
@@ -274,7 +266,7 @@ describe('a solver process killed mid-batch', () => {
 
     // A second solver process is leased the lowest free indices: batch 3's, 7 … 14.
     const s2 = solver('s2', [address], ['--cores', '1', '--max-mcus', '8']);
-    expect(await exited(s2), s2.stderr).toBe(0);
+    expect(await s2.exited(), s2.stderr).toBe(0);
     const s2Batches = ofKind(s2, 'batch');
     expect(merged(s2Batches.flatMap((b) => b.ranges as RangeJson[]))).toEqual([{ from: 7, count: 8 }]);
     expect(await solvedAt(a, contract)).toEqual([{ from: 0, count: 15 }]);
@@ -328,7 +320,7 @@ describe('a bidder that stops paying', () => {
       [n.network.addresses()[0] as string, h.network.addresses()[0] as string],
       ['--cores', '1', '--max-mcus', '10', '--answer-timeout', '1'],
     );
-    expect(await exited(s3), s3.stderr).toBe(0);
+    expect(await s3.exited(), s3.stderr).toBe(0);
     expect(ofKind(s3, 'contract').map((c) => c.id)).toEqual([dear, fair]);
     expect(
       ofKind(s3, 'sent')
@@ -412,7 +404,7 @@ describe('a miner and a bidder as `zi node start` processes', () => {
     expect(published.code, published.stdout + published.stderr).toBe(0);
     const cheap = (JSON.parse(published.stdout) as { contract: string }).contract;
     const s4 = solver('s4', [minerAddress, bidderAddress], ['--bootstrapping', '--cores', '1']);
-    expect(await exited(s4), s4.stderr).toBe(0);
+    expect(await s4.exited(), s4.stderr).toBe(0);
     expect(ofKind(s4, 'started')[0]).toMatchObject({ bootstrapping: true });
     expect(ofKind(s4, 'skipped')).toEqual([
       {
@@ -466,7 +458,7 @@ describe('a miner and a bidder as `zi node start` processes', () => {
 
     const honest = solver('s1', [minerAddress, bidderAddress], ['--cores', '1', '--max-mcus', '15']);
     solvers.push(honest);
-    expect(await exited(honest), honest.stderr).toBe(0);
+    expect(await honest.exited(), honest.stderr).toBe(0);
     expect(events(honest).at(-1)).toMatchObject({ event: 'done', outcome: 'limit', mcus: 15, contracts: [contract] });
     const payouts = await call<PayoutJson[]>(minerRpc, 'zi_payouts', { contract, limit: 1000 });
     expect(payouts.map((p) => p.solver)).not.toContain(liarAccount.address);
@@ -480,12 +472,12 @@ describe('a miner and a bidder as `zi node start` processes', () => {
     // The bidder stops mid-session (its memory of signed payouts goes with it) and comes back.
     expect(await bidder.stop('SIGTERM')).toBe(0);
     await startBidder();
-    expect(await exited(first), first.stderr).toBe(0);
+    expect(await first.exited(), first.stderr).toBe(0);
     const second = solver('s3', [minerAddress, bidderAddress], ['--cores', '1', '--max-mcus', '60']);
     const third = solver('s1', [minerAddress, bidderAddress], ['--cores', '2', '--max-mcus', '60']);
     solvers.push(second, third);
-    expect(await exited(second), second.stderr).toBe(0);
-    expect(await exited(third), third.stderr).toBe(0);
+    expect(await second.exited(), second.stderr).toBe(0);
+    expect(await third.exited(), third.stderr).toBe(0);
 
     const payouts = await call<PayoutJson[]>(minerRpc, 'zi_payouts', { contract, limit: 1000 });
     const ranges = payouts.flatMap((p) => p.ranges).sort((x, y) => x.from - y.from);

@@ -67,13 +67,22 @@ export class RunningZi {
   line(pattern: RegExp): Promise<string> {
     const found = this.lines.find((line) => pattern.test(line));
     if (found !== undefined) return Promise.resolve(found);
-    if (this.child.exitCode !== null) return Promise.reject(new Error(`zi exited with ${this.child.exitCode}: ${this.stderr}`));
+    if (this.child.exitCode !== null || this.child.signalCode !== null)
+      return Promise.reject(new Error(`zi exited with ${this.child.exitCode ?? this.child.signalCode}: ${this.stderr}`));
     return new Promise((resolve, reject) => this.waiters.push({ pattern, resolve, reject }));
+  }
+
+  /** Resolves with the exit code once the process has ended by itself (null when a signal ended it). */
+  async exited(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    const [code] = await once(this.child, 'exit');
+    return code as number | null;
   }
 
   /** Sends the signal and resolves with the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
+    // A process ended by a signal keeps `exitCode` null: `signalCode` tells it is gone too.
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
     const exited = once(this.child, 'exit');
     this.child.kill(signal);
     const [code] = await exited;
