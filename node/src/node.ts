@@ -397,6 +397,8 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
       secretKey: options.secretKey,
       sandboxPool: options.sandboxPool ?? (this.#ownPool as SandboxPool),
       results: this.results,
+      // Result bytes by CID too: any peer fetches a batch's results by its payout's `result`.
+      keepContent: (bytes) => network.content.put(bytes),
       ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
       // PUB-2: the node stored the inline code of the publish when its block connected; a
       // publish without code is fetched from peers (and checked against the CID, ENC-2).

@@ -152,7 +152,11 @@ describe('the solver session over libp2p', () => {
     const beforeA = balance(a, honest.address);
     const beforeB = balance(b, honest.address);
     const paid: number[] = [];
-    a.bidder?.on('paid', ({ seq }) => paid.push(seq));
+    const results: string[] = [];
+    a.bidder?.on('paid', ({ seq, payout }) => {
+      paid.push(seq);
+      results.push(payout.result);
+    });
 
     const { summary, progress } = await solve(honest, bundle, { maxMcus: 15 });
 
@@ -167,6 +171,12 @@ describe('the solver session over libp2p', () => {
     // … and A mined it (B does not mine), so A's chain has it too.
     for (const p of progress) expect(a.queries.transactionLocation(p.payout)).toBeDefined();
     expect(balance(a, honest.address)).toBe(beforeA + earned);
+    // The results travel by CID too: B fetches the last batch's result bytes from A, checked against the payout's `result`.
+    const result = results.at(-1) as string;
+    expect(result).toMatch(/^bafkrei/);
+    const bytes = await b.network.fetchContent(result, [a.network.peerId]);
+    expect(cidOfBytes(bytes)).toBe(result);
+    expect((JSON.parse(new TextDecoder().decode(bytes)) as unknown[]).length).toBe(8);
   });
 
   it('refuses a lying solver: invalid-results, nothing paid', async () => {

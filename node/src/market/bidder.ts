@@ -66,6 +66,11 @@ export interface BidderServiceOptions {
   now?: () => number;
   /** where the results of each batch go once its payout is signed (the node's result store) */
   results?: BatchResultSink;
+  /**
+   * keeps the result bytes of each paid batch by their CID (the payout's `result`; the node's
+   * content store), so any peer can fetch them by CID from this node
+   */
+  keepContent?: (bytes: Uint8Array) => Promise<unknown>;
 }
 
 /** How one session ended, seen from the bidder. */
@@ -166,6 +171,7 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
   readonly #results: BatchResultSink | undefined;
+  readonly #keepContent: ((bytes: Uint8Array) => Promise<unknown>) | undefined;
   readonly #ledgers = new Map<string, ContractLedger>();
   readonly #sandboxes = new Map<string, Promise<Sandbox>>();
   /** live sessions → their contract, once the locate named one */
@@ -199,6 +205,7 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
     this.#maxClockSkewMs = maxClockSkewMs;
     this.#now = options.now ?? Date.now;
     this.#results = options.results;
+    this.#keepContent = options.keepContent;
   }
 
   /** Sessions being served now. */
@@ -429,6 +436,8 @@ export class BidderService extends EventEmitter<BidderServiceEvents> {
       session.ledger.signed(id, ranges, payout.amount);
       session.lastPayout = id;
       session.seq++;
+      // Checked against payout.result before validation: these bytes are the CID's.
+      await this.#keepContent?.(batch.results);
       return { seq: batch.seq, payout, id, mcus, validated, validateMs };
     } finally {
       session.ledger.unclaim(session.id);
