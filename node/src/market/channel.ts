@@ -2,6 +2,22 @@ import { decodeSessionMessage, encodeSessionMessage, MAX_SESSION_MESSAGE_BYTES, 
 import { NodeError } from '../errors.js';
 
 /**
+ * The bytes a channel sends for `message`: its canonical encoding, refused over the SES-6 size limit
+ * (what every {@link SessionChannel} implementation sends through).
+ */
+export function encodeChannelMessage(message: SessionMessage): Uint8Array {
+  const bytes = encodeSessionMessage(message);
+  if (bytes.length > MAX_SESSION_MESSAGE_BYTES) {
+    throw new NodeError(
+      'NODE_SESSION_MESSAGE_TOO_LARGE',
+      `the ${message.type} message is ${bytes.length} bytes, more than ${MAX_SESSION_MESSAGE_BYTES} (SES-6)`,
+      'send smaller batches',
+    );
+  }
+  return bytes;
+}
+
+/**
  * One end of a solver session (SES-1 … SES-7): what the bidder and the solver need from a
  * transport, and nothing more. A libp2p stream carries it as length-prefixed
  * `encodeSessionMessage` bytes; {@link createChannelPair} connects two ends in one process.
@@ -105,15 +121,7 @@ class ChannelEnd implements SessionChannel {
   }
 
   async send(message: SessionMessage): Promise<void> {
-    const bytes = encodeSessionMessage(message);
-    if (bytes.length > MAX_SESSION_MESSAGE_BYTES) {
-      throw new NodeError(
-        'NODE_SESSION_MESSAGE_TOO_LARGE',
-        `the ${message.type} message is ${bytes.length} bytes, more than ${MAX_SESSION_MESSAGE_BYTES} (SES-6)`,
-        'send smaller batches',
-      );
-    }
-    await this.#outbound.push(bytes);
+    await this.#outbound.push(encodeChannelMessage(message));
   }
 
   get messages(): AsyncIterable<SessionMessage> {

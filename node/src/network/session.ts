@@ -1,8 +1,8 @@
 import type { Connection, Stream } from '@libp2p/interface';
 import { type ByteStream, byteStream, LengthPrefixedDecoder } from '@libp2p/utils';
-import { decodeSessionMessage, encodeSessionMessage, MAX_SESSION_MESSAGE_BYTES, type SessionMessage, SpecError } from '@zi/spec';
+import { decodeSessionMessage, MAX_SESSION_MESSAGE_BYTES, type SessionMessage, SpecError } from '@zi/spec';
 import { NodeError } from '../errors.js';
-import type { SessionChannel } from '../market/channel.js';
+import { encodeChannelMessage, type SessionChannel } from '../market/channel.js';
 import type { ZiHost } from './host.js';
 import { PeerFault, SessionLimits } from './penalties.js';
 import { MAX_SESSION_BUFFER_BYTES, REQUEST_TIMEOUT_MS } from './protocols.js';
@@ -83,14 +83,7 @@ class StreamChannel implements SessionChannel {
   }
 
   async send(message: SessionMessage): Promise<void> {
-    const bytes = encodeSessionMessage(message);
-    if (bytes.length > MAX_SESSION_MESSAGE_BYTES) {
-      throw new NodeError(
-        'NODE_SESSION_MESSAGE_TOO_LARGE',
-        `the ${message.type} message is ${bytes.length} bytes, more than ${MAX_SESSION_MESSAGE_BYTES} (SES-6)`,
-        'send smaller batches',
-      );
-    }
+    const bytes = encodeChannelMessage(message);
     if (this.#closed || this.#stream.writeStatus !== 'writable') throw closedError();
     try {
       await this.#bytes.write(concat(lengthPrefix(bytes.length), bytes));
