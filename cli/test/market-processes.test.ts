@@ -21,7 +21,7 @@ import { type BuiltContract, buildContract, SandboxPool } from '@zi/runtime';
 import { type BatchMessage, cidOfBytes, type PublishTx, type SessionMessage, signTransaction, utf8Bytes } from '@zi/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templateDir } from '../../templates/index.js';
-import { type Ran, RunningZi, runZi } from './processes.js';
+import { type Ran, RunningZi, rpcCall, runZi } from './processes.js';
 
 // The market across processes. Solvers are real `zi solve` processes; nodes are `zi node start`
 // processes where the scenario needs nothing more, and real nodes in this process where it needs
@@ -370,15 +370,6 @@ describe('a miner and a bidder as `zi node start` processes', () => {
     bidderAddress = started.listen[0] as string;
   };
 
-  async function call<T>(rpc: string, method: string, params: Record<string, unknown>): Promise<T> {
-    const response = await fetch(rpc, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    });
-    return ((await response.json()) as { result: T }).result;
-  }
-
   beforeAll(async () => {
     miner = running([
       'node',
@@ -460,7 +451,7 @@ describe('a miner and a bidder as `zi node start` processes', () => {
     solvers.push(honest);
     expect(await honest.exited(), honest.stderr).toBe(0);
     expect(events(honest).at(-1)).toMatchObject({ event: 'done', outcome: 'limit', mcus: 15, contracts: [contract] });
-    const payouts = await call<PayoutJson[]>(minerRpc, 'zi_payouts', { contract, limit: 1000 });
+    const payouts = await rpcCall<PayoutJson[]>(minerRpc, 'zi_payouts', { contract, limit: 1000 });
     expect(payouts.map((p) => p.solver)).not.toContain(liarAccount.address);
     expect(mcusOf(payouts.filter((p) => p.solver === wallets.get('s1')?.address).flatMap((p) => p.ranges))).toBe(15);
   });
@@ -479,13 +470,13 @@ describe('a miner and a bidder as `zi node start` processes', () => {
     expect(await second.exited(), second.stderr).toBe(0);
     expect(await third.exited(), third.stderr).toBe(0);
 
-    const payouts = await call<PayoutJson[]>(minerRpc, 'zi_payouts', { contract, limit: 1000 });
+    const payouts = await rpcCall<PayoutJson[]>(minerRpc, 'zi_payouts', { contract, limit: 1000 });
     const ranges = payouts.flatMap((p) => p.ranges).sort((x, y) => x.from - y.from);
     for (let i = 1; i < ranges.length; i++) {
       const [before, after] = [ranges[i - 1] as RangeJson, ranges[i] as RangeJson];
       expect(after.from, `${JSON.stringify(before)} overlaps ${JSON.stringify(after)}`).toBeGreaterThanOrEqual(before.from + before.count);
     }
-    const onChain = await call<{ solvedRanges: RangeJson[]; paid: number }>(minerRpc, 'zi_contract', { id: contract });
+    const onChain = await rpcCall<{ solvedRanges: RangeJson[]; paid: number }>(minerRpc, 'zi_contract', { id: contract });
     expect(merged(ranges)).toEqual(onChain.solvedRanges);
     // Every MCU a solver was paid for is in exactly one payout, and there is no other.
     const reported = solvers.flatMap((s) => ofKind(s, 'batch').filter((b) => b.contract === contract));

@@ -89,3 +89,13 @@ export class RunningZi {
     return code as number | null;
   }
 }
+
+/** One JSON-RPC call to a node's API at `rpc`; resolves with its `result`. */
+export async function rpcCall<T>(rpc: string, method: string, params: Record<string, unknown>): Promise<T> {
+  const response = await fetch(rpc, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  return ((await response.json()) as { result: T }).result;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Ran, RunningZi, runZi } from './processes.js';
+import { type Ran, RunningZi, rpcCall, runZi } from './processes.js';
 
 // `zi status` and `zi results` in real processes against a real bidder node: `zi node start
 // --bidder` serves devnet account 0's contracts, `zi publish` publishes mandelbrot with it, and
@@ -22,13 +22,8 @@ function zi(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   return runZi(args, { cwd: work, env: { ZI_HOME: home, ZI_RPC: '', ...env } });
 }
 
-async function call<T>(method: string, params: Record<string, unknown>): Promise<T> {
-  const response = await fetch(rpc, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  return ((await response.json()) as { result: T }).result;
+function call<T>(method: string, params: Record<string, unknown>): Promise<T> {
+  return rpcCall<T>(rpc, method, params);
 }
 
 beforeAll(async () => {

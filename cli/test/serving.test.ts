@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Ran, RunningZi, runZi } from './processes.js';
+import { type Ran, RunningZi, rpcCall, runZi } from './processes.js';
 
 // NET-8 from the command line, in real processes: a miner M (`zi node start --mine instant`), a
 // bidder's node B bootstrapped through M (`zi node start --bidder`), and `zi solve` bootstrapped
@@ -32,15 +32,6 @@ interface Started {
 type ZiEvent = Record<string, unknown> & { event: string };
 const events = (process: { lines: string[] } | Ran): ZiEvent[] =>
   ('lines' in process ? process.lines : process.stdout.trim().split('\n')).map((line) => JSON.parse(line) as ZiEvent);
-
-async function call<T>(rpc: string, method: string, params: Record<string, unknown>): Promise<T> {
-  const response = await fetch(rpc, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  return ((await response.json()) as { result: T }).result;
-}
 
 let miner: Started;
 let bidder: Started;
@@ -89,11 +80,11 @@ describe('zi solve through a miner only (NET-8)', () => {
     expect(story.filter((e) => e.event === 'batch').map((e) => e.mcus)).toEqual([1, 2, 4, 8, 1]);
     const done = story.at(-1) as ZiEvent;
     expect(done).toMatchObject({ event: 'done', outcome: 'limit', mcus: 16, earned: '1440', contracts: [contract] });
-    const account = await call<{ balance: string }>(miner.rpc, 'zi_account', { address });
+    const account = await rpcCall<{ balance: string }>(miner.rpc, 'zi_account', { address });
     expect(account.balance).toBe('1440');
 
     // M serves no bidder but names B's node (zi_sessionPeers answers from the announcement).
-    expect(await call<string[]>(miner.rpc, 'zi_sessionPeers', { contract })).toEqual(bidder.listen);
+    expect(await rpcCall<string[]>(miner.rpc, 'zi_sessionPeers', { contract })).toEqual(bidder.listen);
     // B printed its sessions as JSON lines: serving, then each batch it paid.
     await bidderNode.line(/"event":"session-paid".*"seq":4/);
     const bidderEvents = events(bidderNode);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Ran, RunningZi, runZi } from './processes.js';
+import { type Ran, RunningZi, rpcCall, runZi } from './processes.js';
 
 // The whole market from the command line, in real processes: `zi node start --bidder` serves the
 // sessions of devnet account 0's contracts, `zi publish` publishes mandelbrot with it, and
@@ -41,14 +41,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function call<T>(method: string, params: Record<string, unknown>): Promise<T> {
-  const response = await fetch(rpc, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result: T };
-  return body.result;
+function call<T>(method: string, params: Record<string, unknown>): Promise<T> {
+  return rpcCall<T>(rpc, method, params);
 }
 
 describe('zi solve', () => {
