@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { type BuiltContract, buildContract, SandboxPool } from '@zi/runtime';
+import type { BuiltContract, SandboxPool } from '@zi/runtime';
 import {
   addressOf,
   encodeCbor,
   encodeServingAnnouncement,
   fromHex,
-  type PublishTx,
   publicKeyOf,
   SERVING_FRESH_MS,
   type ServingAnnouncement,
@@ -19,11 +17,9 @@ import {
   servingSigningBytes,
   sign,
   signServingAnnouncement,
-  signTransaction,
   type UnsignedServingAnnouncement,
 } from '@zi/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { templateDir } from '../../templates/index.js';
 import { createRpcClient } from '../src/api/client.js';
 import { type DevAccount, devnetConfig } from '../src/devnet.js';
 import { SolverAgent } from '../src/market/agent.js';
@@ -35,7 +31,7 @@ import type { ZiNetwork } from '../src/network/network.js';
 import { serve } from '../src/network/request.js';
 import { announceableAddresses, ServingAnnouncer, ServingBook, servingVerdict } from '../src/network/serving.js';
 import { startNode, type ZiNode } from '../src/node.js';
-import { accountKey, decodeAccount } from '../src/state/entries.js';
+import { balance, buildMandelbrot, type NetNode, signPublish } from './market-fixtures.js';
 import { nextEvent, onEmitter, onTarget, subscribedTo, until } from './network-wait.js';
 
 // NET-8 with real libp2p nodes on 127.0.0.1, in a line: B (the bidder's node) — M (a miner) — S (a
@@ -44,8 +40,6 @@ import { nextEvent, onEmitter, onTarget, subscribedTo, until } from './network-w
 const { genesis, accounts } = devnetConfig({ count: 6 });
 const [miner, bidder, solver, other] = accounts as [DevAccount, DevAccount, DevAccount, DevAccount];
 const PRICE = 100n;
-
-type NetNode = ZiNode & { network: ZiNetwork };
 
 let dir: string;
 let pool: SandboxPool;
@@ -113,13 +107,9 @@ async function forger(key?: PrivateKey): Promise<ZiHost> {
 const seedOf = (key: PrivateKey): Uint8Array => key.raw.slice(0, 32);
 
 const hasContract = (node: ZiNode) => () => node.queries.transactionLocation(contract) !== undefined;
-const balance = (node: ZiNode, address: string) => decodeAccount(node.chain.state.get(accountKey(address))).balance;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zi-net-serving-'));
-  await cp(templateDir('mandelbrot'), join(dir, 'mandelbrot'), { recursive: true });
-  pool = new SandboxPool({ size: 2 });
-  built = await buildContract({ projectDir: join(dir, 'mandelbrot'), entry: 'src/contract.ts', pool });
+  ({ dir, pool, built } = await buildMandelbrot('zi-net-serving-'));
   m = await start('m', { mining: { mode: 'instant', threads: 1, miner: miner.address }, rpc: { port: 0 } });
   b = await start('b', { bidder: { secretKey: bidder.secretKey, sandboxPool: pool, maxBatch: 16 } });
   s = await start('s');
@@ -140,18 +130,7 @@ describe('serving announcements over a line of nodes B — M — S (NET-8)', () 
     const heard = nextEvent(s.network, 'serving', (a) => a.bidder === bidder.address);
     const relayed = nextEvent(s.network, 'gossip', (o) => o.topic === 'serving' && o.id === bidder.address);
     // The bidder publishes on its own node, which does not mine: M mines what B gossips.
-    const tx = signTransaction(
-      {
-        type: 'publish',
-        chain: genesis.chain,
-        from: bidder.address,
-        nonce: b.mempool.nextNonce(bidder.address),
-        fee: 1_000n,
-        meta: '',
-        ...publishFields(built, { price: PRICE, budget: PRICE * 80_000n }),
-      } satisfies Omit<PublishTx, 'sig'>,
-      bidder.secretKey,
-    );
+    const tx = signPublish(b, genesis.chain, bidder, publishFields(built, { price: PRICE, budget: PRICE * 80_000n }));
     contract = (await b.submit(tx)).id;
     await until('the contract at S', hasContract(s), onEmitter(s, 'head'));
 

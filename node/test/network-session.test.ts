@@ -1,13 +1,10 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { lpStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
-import { type BuiltContract, buildContract, SandboxPool } from '@zi/runtime';
-import { type BatchMessage, cidOfBytes, encodeCbor, type PublishTx, signTransaction } from '@zi/spec';
+import type { BuiltContract, SandboxPool } from '@zi/runtime';
+import { type BatchMessage, cidOfBytes, encodeCbor } from '@zi/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { templateDir } from '../../templates/index.js';
 import { createRpcClient, type RpcError } from '../src/api/client.js';
 import { type DevAccount, devnetConfig } from '../src/devnet.js';
 import { type AgentSessionEnd, type ContractOffer, SolverAgent } from '../src/market/agent.js';
@@ -16,10 +13,8 @@ import { publishFields } from '../src/market/publish.js';
 import { encodeBatchResults } from '../src/market/results.js';
 import { type SolverProgress, SolverSession, type SolverSessionOptions, type SolverSummary } from '../src/market/solver.js';
 import { createHost, type ZiHost } from '../src/network/host.js';
-import type { ZiNetwork } from '../src/network/network.js';
-import { startNode, type ZiNode } from '../src/node.js';
-import { accountKey, decodeAccount } from '../src/state/entries.js';
-import { connect, nextEvent, onEmitter, type Subscribe, until } from './network-wait.js';
+import { balance, buildMandelbrot, failureLog, type NetNode, onHead, signPublish, startNetNode } from './market-fixtures.js';
+import { connect, nextEvent, onEmitter, until } from './network-wait.js';
 
 // Two real nodes on 127.0.0.1 with one devnet genesis: A is the bidder's node (instant mining, a
 // BidderService serving its contracts), B the solver's (no mining). The session runs over a libp2p
@@ -28,8 +23,6 @@ const { genesis, accounts } = devnetConfig({ count: 6 });
 const [miner, bidder, honest, liar] = accounts as [DevAccount, DevAccount, DevAccount, DevAccount];
 const PRICE = 100n;
 /** Safety net only: every wait below ends on an event long before this. */
-
-type NetNode = ZiNode & { network: ZiNetwork };
 
 let dir: string;
 let pool: SandboxPool;
@@ -41,26 +34,19 @@ const hosts: ZiHost[] = [];
 /** Errors the nodes reported (their own faults, never a peer's): there must be none. */
 const failures: string[] = [];
 
-const log = (event: { type: string; where?: string; message?: string }) => {
-  if (event.type === 'error') failures.push(`${event.where}: ${event.message}`);
-};
+const log = failureLog(failures);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zi-net-session-'));
-  await cp(templateDir('mandelbrot'), join(dir, 'mandelbrot'), { recursive: true });
-  pool = new SandboxPool({ size: 2 });
-  built = await buildContract({ projectDir: join(dir, 'mandelbrot'), entry: 'src/contract.ts', pool });
-  a = (await startNode({
-    dataDir: join(dir, 'a'),
+  ({ dir, pool, built } = await buildMandelbrot('zi-net-session-'));
+  a = await startNetNode(dir, 'a', {
     genesis,
     devAccounts: accounts,
     mining: { mode: 'instant', threads: 1, miner: miner.address },
     rpc: { port: 0 },
-    network: {},
     bidder: { secretKey: bidder.secretKey, sandboxPool: pool },
     log,
-  })) as NetNode;
-  b = (await startNode({ dataDir: join(dir, 'b'), genesis, devAccounts: accounts, rpc: false, network: {}, log })) as NetNode;
+  });
+  b = await startNetNode(dir, 'b', { genesis, devAccounts: accounts, rpc: false, log });
   await connect(b, a);
   contract = await publish();
   await until('the contract at B', () => b.queries.transactionLocation(contract) !== undefined, onHead(b));
@@ -75,28 +61,14 @@ afterAll(async () => {
   expect(failures).toEqual([]);
 });
 
-const onHead = (node: ZiNode): Subscribe => onEmitter(node, 'head');
-
 /** The bidder publishes the built mandelbrot contract on A (its real manifest, all 80,000 MCUs). */
 async function publish(): Promise<string> {
-  const tx = signTransaction(
-    {
-      type: 'publish',
-      chain: genesis.chain,
-      from: bidder.address,
-      nonce: a.mempool.nextNonce(bidder.address),
-      fee: 1_000n,
-      meta: '',
-      ...publishFields(built, { price: PRICE, budget: PRICE * 80_000n }),
-    } satisfies Omit<PublishTx, 'sig'>,
-    bidder.secretKey,
-  );
+  const tx = signPublish(a, genesis.chain, bidder, publishFields(built, { price: PRICE, budget: PRICE * 80_000n }));
   const sent = await a.submit(tx);
   expect(sent.status).toBe('included');
   return sent.id;
 }
 
-const balance = (node: ZiNode, address: string) => decodeAccount(node.chain.state.get(accountKey(address))).balance;
 const feeOf = (amount: bigint) => (amount / 10n < 1_000n ? amount / 10n : 1_000n);
 
 /** A solver session run by B over a libp2p stream to A, B's node taking the payouts. */

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BuiltContract, buildContract, Sandbox, SandboxPool } from '@zi/runtime';
-import { type BatchMessage, cidOfBytes, type GenesisConfig, type PublishTx, signTransaction, type Transaction } from '@zi/spec';
+import { rm } from 'node:fs/promises';
+import { type BuiltContract, Sandbox, type SandboxPool } from '@zi/runtime';
+import { type BatchMessage, cidOfBytes, type GenesisConfig, signTransaction, type Transaction } from '@zi/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { templateDir } from '../../templates/index.js';
 import { createRpcClient, type RpcClient, RpcError, subscribeNewHeads } from '../src/api/client.js';
 import type { DiagnosisCode, HeadJson } from '../src/api/types.js';
 import { type DevAccount, devnetConfig } from '../src/devnet.js';
@@ -13,8 +10,8 @@ import { nodePayoutSink } from '../src/market/inclusion.js';
 import { publishFields } from '../src/market/publish.js';
 import { encodeBatchResults } from '../src/market/results.js';
 import { SolverSession, type SolverSessionOptions, type SolverSummary } from '../src/market/solver.js';
-import type { ZiNetwork } from '../src/network/network.js';
-import { startNode, type ZiNode } from '../src/node.js';
+import type { ZiNode } from '../src/node.js';
+import { buildMandelbrot, failureLog, type NetNode, signPublish, startNetNode } from './market-fixtures.js';
 import { connect, onEmitter, until } from './network-wait.js';
 
 // zi_results, zi_status and zi_content on real nodes on 127.0.0.1: A is the bidder's node
@@ -27,8 +24,6 @@ const genesis: GenesisConfig = { ...devnet.genesis, market: { ...devnet.genesis.
 const [miner, bidder, honest, liar, lonely] = devnet.accounts as [DevAccount, DevAccount, DevAccount, DevAccount, DevAccount];
 const MAX_BATCH = 16;
 
-type NetNode = ZiNode & { network: ZiNetwork };
-
 let dir: string;
 let pool: SandboxPool;
 let built: BuiltContract;
@@ -40,26 +35,19 @@ let rpcB: RpcClient;
 const contracts: Record<string, string> = {};
 const failures: string[] = [];
 
-const log = (event: { type: string; where?: string; message?: string }) => {
-  if (event.type === 'error') failures.push(`${event.where}: ${event.message}`);
-};
+const log = failureLog(failures);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zi-rpc-market-'));
-  await cp(templateDir('mandelbrot'), join(dir, 'mandelbrot'), { recursive: true });
-  pool = new SandboxPool({ size: 2 });
-  built = await buildContract({ projectDir: join(dir, 'mandelbrot'), entry: 'src/contract.ts', pool });
-  a = (await startNode({
-    dataDir: join(dir, 'a'),
+  ({ dir, pool, built } = await buildMandelbrot('zi-rpc-market-'));
+  a = await startNetNode(dir, 'a', {
     genesis,
     devAccounts: devnet.accounts,
     mining: { mode: 'instant', threads: 1, miner: miner.address },
     rpc: { port: 0 },
-    network: {},
     bidder: { secretKey: bidder.secretKey, sandboxPool: pool, maxBatch: MAX_BATCH },
     log,
-  })) as NetNode;
-  b = (await startNode({ dataDir: join(dir, 'b'), genesis, devAccounts: devnet.accounts, rpc: { port: 0 }, network: {}, log })) as NetNode;
+  });
+  b = await startNetNode(dir, 'b', { genesis, devAccounts: devnet.accounts, rpc: { port: 0 }, log });
   rpcA = createRpcClient(a.rpcUrl as string);
   rpcB = createRpcClient(b.rpcUrl as string);
   await connect(b, a);
@@ -81,20 +69,11 @@ async function publish(
 ): Promise<string> {
   const fields = publishFields(built, { price: options.price, budget: options.budget ?? options.price * 1000n });
   const { code: _code, ...withoutCode } = fields;
-  const tx = signTransaction(
-    {
-      type: 'publish',
-      chain: genesis.chain,
-      from: from.address,
-      nonce: node.mempool.nextNonce(from.address),
-      fee: 1_000n,
-      meta: '',
-      // A bundle nobody was given: its CID names bytes no node holds.
-      ...(options.withoutCode ? { ...withoutCode, bundle: cidOfBytes(randomBytes(32)) } : fields),
-      ...(options.mcus === undefined ? {} : { mcus: options.mcus }),
-    } satisfies Omit<PublishTx, 'sig'>,
-    from.secretKey,
-  ) as Transaction;
+  const tx = signPublish(node, genesis.chain, from, {
+    // A bundle nobody was given: its CID names bytes no node holds.
+    ...(options.withoutCode ? { ...withoutCode, bundle: cidOfBytes(randomBytes(32)) } : fields),
+    ...(options.mcus === undefined ? {} : { mcus: options.mcus }),
+  });
   const sent = await node.submit(tx);
   expect(sent.status).toBe('included');
   if (node === a) await until('the publish at B', () => b.queries.transactionLocation(sent.id) !== undefined, onEmitter(b, 'head'));
@@ -278,16 +257,14 @@ describe('zi_results, zi_status and zi_content on a bidder node', () => {
   });
 
   it('NO_PEERS: a bidder node that nobody is connected to', async () => {
-    const c = (await startNode({
-      dataDir: join(dir, 'c'),
+    const c = await startNetNode(dir, 'c', {
       genesis,
       devAccounts: devnet.accounts,
       mining: { mode: 'instant', threads: 1, miner: miner.address },
       rpc: { port: 0 },
-      network: {},
       bidder: { secretKey: lonely.secretKey, sandboxPool: pool },
       log,
-    })) as NetNode;
+    });
     try {
       const contract = await publish(c, lonely, { price: 100n });
       // The node stores the publish's inline code after the block connects.

@@ -1,13 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
-import { type BuiltContract, buildContract, SandboxPool } from '@zi/runtime';
-import { type IndexRange, type PublishTx, type SessionMessage, signTransaction } from '@zi/spec';
+import type { BuiltContract, SandboxPool } from '@zi/runtime';
+import { type IndexRange, type SessionMessage, signTransaction } from '@zi/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { templateDir } from '../../templates/index.js';
 import { type DevAccount, devnetConfig } from '../src/devnet.js';
 import { type AgentSessionEnd, type DroppedBidder, type SkippedContract, SolverAgent } from '../src/market/agent.js';
 import type { BidderSessionReport } from '../src/market/bidder.js';
@@ -16,11 +13,11 @@ import { nodePayoutSink } from '../src/market/inclusion.js';
 import { publishFields } from '../src/market/publish.js';
 import { type SentBatch, SolverSession, type SolverSessionOptions, type SolverSummary } from '../src/market/solver.js';
 import { createHost, type ZiHost } from '../src/network/host.js';
-import type { ZiNetwork } from '../src/network/network.js';
 import { DecayingStrikes, PeerPenalties, SessionLimits } from '../src/network/penalties.js';
-import { startNode, type ZiNode } from '../src/node.js';
+import type { ZiNode } from '../src/node.js';
 import { decodeSolved, solvedKey } from '../src/state/entries.js';
-import { connect, nextEvent, onEmitter, onTarget, type Subscribe, subscribedTo, until } from './network-wait.js';
+import { buildMandelbrot, failureLog, type NetNode, onHead, signPublish, startNetNode } from './market-fixtures.js';
+import { connect, nextEvent, onEmitter, onTarget, subscribedTo, until } from './network-wait.js';
 
 // The solver's robustness and the bootstrapping policy (SES-8), with real nodes on 127.0.0.1:
 // A is an honest bidder's node (instant mining: every block of the test comes from A), B the
@@ -29,8 +26,6 @@ import { connect, nextEvent, onEmitter, onTarget, type Subscribe, subscribedTo, 
 // way a bidder that stops paying, never answers, or sits on a batch would look to a solver.
 const { genesis, accounts } = devnetConfig({ count: 8 });
 const [miner, honestBidder, solver, faultyBidder, sender] = accounts as [DevAccount, DevAccount, DevAccount, DevAccount, DevAccount];
-
-type NetNode = ZiNode & { network: ZiNetwork };
 
 let dir: string;
 let pool: SandboxPool;
@@ -59,9 +54,7 @@ const reported = new EventEmitter();
 /** C's session channels, in order, to watch them end. */
 const channels: SessionChannel[] = [];
 
-const log = (event: { type: string; where?: string; message?: string }) => {
-  if (event.type === 'error') failures.push(`${event.where}: ${event.message}`);
-};
+const log = failureLog(failures);
 
 /** C's channel as its BidderService sees it, with the faults of the test applied. */
 function misbehaving(channel: SessionChannel): SessionChannel {
@@ -98,30 +91,23 @@ function misbehaving(channel: SessionChannel): SessionChannel {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'zi-solver-robust-'));
-  await cp(templateDir('mandelbrot'), join(dir, 'mandelbrot'), { recursive: true });
-  pool = new SandboxPool({ size: 2 });
-  built = await buildContract({ projectDir: join(dir, 'mandelbrot'), entry: 'src/contract.ts', pool });
-  a = (await startNode({
-    dataDir: join(dir, 'a'),
+  ({ dir, pool, built } = await buildMandelbrot('zi-solver-robust-'));
+  a = await startNetNode(dir, 'a', {
     genesis,
     devAccounts: accounts,
     mining: { mode: 'instant', threads: 1, miner: miner.address },
     rpc: false,
-    network: {},
     bidder: { secretKey: honestBidder.secretKey, sandboxPool: pool },
     log,
-  })) as NetNode;
-  b = (await startNode({ dataDir: join(dir, 'b'), genesis, devAccounts: accounts, rpc: false, network: {}, log })) as NetNode;
-  c = (await startNode({
-    dataDir: join(dir, 'c'),
+  });
+  b = await startNetNode(dir, 'b', { genesis, devAccounts: accounts, rpc: false, log });
+  c = await startNetNode(dir, 'c', {
     genesis,
     devAccounts: accounts,
     rpc: false,
-    network: {},
     bidder: { secretKey: faultyBidder.secretKey, sandboxPool: pool },
     log,
-  })) as NetNode;
+  });
   // C's real BidderService, behind the test's transport: the node's own handler is replaced.
   const service = c.bidder;
   if (!service) throw new Error('C has no bidder');
@@ -151,22 +137,9 @@ afterAll(async () => {
   expect(failures).toEqual([]);
 });
 
-const onHead = (node: ZiNode): Subscribe => onEmitter(node, 'head');
-
 /** Publishes mandelbrot (all 80,000 MCUs) for `bidder` at `price` Li per MCU; A mines it; B and C have it. */
 async function publish(bidder: DevAccount, price: bigint): Promise<string> {
-  const tx = signTransaction(
-    {
-      type: 'publish',
-      chain: genesis.chain,
-      from: bidder.address,
-      nonce: a.mempool.nextNonce(bidder.address),
-      fee: 1_000n,
-      meta: '',
-      ...publishFields(built, { price, budget: price * 80_000n }),
-    } satisfies Omit<PublishTx, 'sig'>,
-    bidder.secretKey,
-  );
+  const tx = signPublish(a, genesis.chain, bidder, publishFields(built, { price, budget: price * 80_000n }));
   const sent = await a.submit(tx);
   expect(sent.status).toBe('included');
   await until(
