@@ -27,7 +27,7 @@ import { Mempool, type MempoolOptions } from './mempool/mempool.js';
 import { Miner } from './miner/miner.js';
 import { ContentStore } from './network/content-store.js';
 import type { NetworkOptions, ZiNetwork } from './network/network.js';
-import { readContract } from './state/apply.js';
+import { readContract, requireContract } from './state/apply.js';
 
 /**
  * When the node makes blocks: `off` never (but `mine()` on demand), `instant` right after
@@ -228,9 +228,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
    * @throws NodeError NODE_CONTRACT_UNKNOWN
    */
   servesSessions(contractId: string): boolean {
-    const entry = readContract(this.chain.state, contractId);
-    if (!entry)
-      throw new NodeError('NODE_CONTRACT_UNKNOWN', `there is no contract ${contractId}`, 'check the id (zi_contracts lists them)');
+    const entry = requireContract(this.chain.state, contractId);
     return (
       this.#network !== undefined &&
       this.#bidder !== undefined &&
@@ -259,9 +257,7 @@ export class ZiNode extends EventEmitter<ZiNodeEvents> {
    *   the contract and does not serve its bidder
    */
   resultsPage(contractId: string, options: { after?: number; limit?: number } = {}): ResultsPageJson {
-    const entry = readContract(this.chain.state, contractId);
-    if (!entry)
-      throw new NodeError('NODE_CONTRACT_UNKNOWN', `there is no contract ${contractId}`, 'check the id (zi_contracts lists them)');
+    const entry = requireContract(this.chain.state, contractId);
     const stored = this.results.summary(contractId);
     if (stored.mcus === 0 && this.#bidder?.address !== entry.bidder) {
       throw new NodeError(

@@ -21,7 +21,7 @@ import { NodeError } from '../errors.js';
 import { DEFAULT_PAGE_MCUS, MAX_PAGE_MCUS } from '../market/result-store.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { isRawCid } from '../network/content-store.js';
-import { readContract } from '../state/apply.js';
+import { requireContract } from '../state/apply.js';
 import { accountKey, decodeAccount, decodeSolved, decodeStake, solvedKey, validatorKey } from '../state/entries.js';
 import type { ContractStatusJson, ResultsPageJson, RpcMethod, RpcMethods, SendResultJson } from './types.js';
 import { contractJson, headerJson, headJson, payoutJson } from './views.js';
@@ -225,8 +225,7 @@ export const HANDLERS: { [M in RpcMethod]: Handler<M> } = {
 
   zi_contract: ({ chain }, params) => {
     const id = contractIdOf(params.id);
-    const entry = readContract(chain.state, id);
-    if (!entry) throw new NodeError('NODE_CONTRACT_UNKNOWN', `there is no contract ${id}`, 'check the id (zi_contracts lists them)');
+    const entry = requireContract(chain.state, id);
     return contractJson(id, entry, decodeSolved(chain.state.get(solvedKey(id))));
   },
 

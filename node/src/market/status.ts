@@ -1,8 +1,7 @@
 import { countIndices, decodeBlock, formatAmount, type PayoutTx } from '@zi/spec';
 import type { ContractStatusJson, DiagnosisJson, SolverShareJson } from '../api/types.js';
-import { NodeError } from '../errors.js';
 import type { ZiNode } from '../node.js';
-import { readContract } from '../state/apply.js';
+import { requireContract } from '../state/apply.js';
 import { type ContractEntry, decodeSolved, solvedKey } from '../state/entries.js';
 
 /** How {@link ContractStatusReader} judges that nobody is solving. */
@@ -64,9 +63,7 @@ export class ContractStatusReader {
    */
   status(contractId: string): ContractStatusJson {
     const node = this.#node;
-    const entry = readContract(node.chain.state, contractId);
-    if (!entry)
-      throw new NodeError('NODE_CONTRACT_UNKNOWN', `there is no contract ${contractId}`, 'check the id (zi_contracts lists them)');
+    const entry = requireContract(node.chain.state, contractId);
     const head = node.chain.head();
     const batches = this.#payouts(contractId, entry.payouts);
     const solvers = new Map<string, SolverShareJson & { li: bigint }>();

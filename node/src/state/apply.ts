@@ -16,6 +16,7 @@ import {
   transactionId,
   type UnstakeTx,
 } from '@zi/spec';
+import { NodeError } from '../errors.js';
 import {
   accountKey,
   COUNTERS_KEY,
@@ -97,6 +98,22 @@ export function readContract(
 ): ContractEntry | undefined {
   const bytes = state.get(contractKey(contractId));
   return bytes ? decodeContract(bytes) : undefined;
+}
+
+/**
+ * {@link readContract} for lookups a user asked for by id (RPC, status, results).
+ *
+ * @throws NodeError NODE_CONTRACT_UNKNOWN when the state has no such contract
+ */
+export function requireContract(state: { get(key: Uint8Array): Uint8Array | undefined }, contractId: string): ContractEntry {
+  const entry = readContract(state, contractId);
+  if (!entry)
+    throw new NodeError(
+      'NODE_CONTRACT_UNKNOWN',
+      `there is no contract ${contractId} on this node's chain`,
+      'check the id (`zi contracts` lists them), and that this node has synced the block that published it',
+    );
+  return entry;
 }
 
 function openContract(state: StateOverlay, contractId: string): ContractEntry {
